@@ -22,19 +22,31 @@ ANALYZER_VERSION = "1"
 ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 WORD_PATTERN = rf"(?:[^\W_]|[{ARABIC_MARKS}])+"
 
+# Marks the exact (normalized, unstemmed) form of a word. Every word is indexed under its
+# marked exact form; a word whose stem differs is also indexed under the bare stem, at the
+# same position and offsets. So a stem matches as STEM or =STEM, an exact form as =FORM,
+# and phrases and prefixes run over exact forms. Words that are their own stem (about half
+# of all words) cost one posting instead of two. The tokenizer never produces "=", so a
+# marked term cannot collide with a stem.
+EXACT_MARK = "="
+
 # Distinct surface forms cached by ArabicTermFilter before it starts afresh. A large
 # corpus has a few hundred thousand; this bounds the cache to some tens of MB.
 TERM_CACHE_SIZE = 200_000
 
 
 class ArabicTermFilter(Filter):
-    """Normalize each token, mark stopwords and optionally light-stem, in one cached pass.
+    """Normalize each token, mark stopwords and light-stem, in one cached pass.
 
     Rules, in order, for each token:
     1. ``normalize`` the text; a token left empty (only diacritics) is dropped.
     2. A normalized word in STOPWORDS is dropped, or kept with ``stopped=True`` when the
        caller passes ``removestops=False``; stopwords are never stemmed.
-    3. Otherwise, with ``stem=True``, the text becomes ``light_stem(normalized)``.
+    3. Otherwise, with ``exact=True`` (the index's setting), the token becomes
+       ``EXACT_MARK + normalized``, preceded at the same position and offsets by
+       ``light_stem(normalized)`` when that differs from the normalized form. In query
+       mode only the marked exact form is produced: the query builder derives the stem.
+       With ``exact=False`` the token is just the stem.
     Positions are renumbered over the dropped tokens, as Whoosh's StopFilter does, so a
     phrase matches across a stopword.
 
@@ -44,24 +56,26 @@ class ArabicTermFilter(Filter):
     (``bench/analyzer.py``). The offsets are never touched.
     """
 
-    def __init__(self, stem: bool = True):
-        self.stem = stem
+    def __init__(self, exact: bool = True):
+        self.exact = exact
         self._cache = {}
 
     def __getstate__(self):
-        return {"stem": self.stem}
+        return {"exact": self.exact}
 
     def __setstate__(self, state):
         self.__init__(**state)
 
     def __eq__(self, other):
-        return type(self) is type(other) and self.stem == other.stem
+        return type(self) is type(other) and self.exact == other.exact
 
-    def _term(self, surface: str) -> tuple[str, bool]:
+    @staticmethod
+    def _terms(surface: str) -> tuple[str, str, bool]:
+        """(stem, marked exact form, is_stopword) of one surface form; stem is "" if empty."""
         normalized = normalize(surface)
         if normalized in STOPWORDS:
-            return normalized, True
-        return (light_stem(normalized) if self.stem else normalized), False
+            return normalized, EXACT_MARK + normalized, True
+        return light_stem(normalized), EXACT_MARK + normalized, False
 
     def __call__(self, tokens):
         cache = self._cache
@@ -71,19 +85,27 @@ class ArabicTermFilter(Filter):
             if entry is None:
                 if len(cache) >= TERM_CACHE_SIZE:
                     cache.clear()
-                entry = cache[token.text] = self._term(token.text)
-            text, stopped = entry
-            if not text:
+                entry = cache[token.text] = self._terms(token.text)
+            stem, exact, stopped = entry
+            if not stem:
                 continue
-            token.text = text
             token.stopped = stopped
             if stopped:
                 if not token.removestops:
+                    token.text = stem
                     yield token
                 continue
             if token.positions:
                 position = token.pos if position is None else position + 1
                 token.pos = position
+            if not self.exact:
+                token.text = stem
+                yield token
+                continue
+            if token.mode != "query" and len(stem) + len(EXACT_MARK) != len(exact):
+                token.text = stem
+                yield token
+            token.text = exact
             yield token
 
 
@@ -92,11 +114,15 @@ def word_tokenizer() -> RegexTokenizer:
     return RegexTokenizer(WORD_PATTERN)
 
 
-def exact_analyzer():
-    """Return the analyzer for exact matching: tokenize, normalize, drop stopwords."""
-    return word_tokenizer() | ArabicTermFilter(stem=False)
+def arabic_analyzer(exact: bool = True):
+    """Return the analyzer: tokenize, normalize, drop stopwords, light-stem.
 
+    With ``exact`` (the index's setting), each word gives its marked exact form, after
+    its stem when the stem differs; without it, only stems are produced.
 
-def arabic_analyzer():
-    """Return the full analyzer: tokenize, normalize, drop stopwords, light-stem."""
-    return word_tokenizer() | ArabicTermFilter(stem=True)
+    >>> [t.text for t in arabic_analyzer()("وَبِالْمَدْرَسَةِ في أثريا")]
+    ['مدرس', '=وبالمدرسه', '=اثريا']
+    >>> [t.text for t in arabic_analyzer()("وَبِالْمَدْرَسَةِ", mode="query")]
+    ['=وبالمدرسه']
+    """
+    return word_tokenizer() | ArabicTermFilter(exact=exact)

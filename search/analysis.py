@@ -31,7 +31,7 @@ def analyze_text(text: str) -> list[AnalyzedToken]:
     ['مدرس', 'في']
     """
     tokens = []
-    for token in arabic_analyzer()(text, chars=True, removestops=False):
+    for token in arabic_analyzer(exact=False)(text, chars=True, removestops=False):
         surface = text[token.startchar : token.endchar]
         tokens.append(
             AnalyzedToken(

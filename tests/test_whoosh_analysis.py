@@ -2,11 +2,12 @@ import pickle
 
 import pytest
 
-from analyzers.whoosh_analysis import arabic_analyzer, exact_analyzer
+from analyzers.whoosh_analysis import EXACT_MARK, arabic_analyzer
 
 
-def terms(text, analyzer=None):
-    return [token.text for token in (analyzer or arabic_analyzer())(text)]
+def terms(text, **options):
+    """The stems of ``text``, as the index analyzer produces them."""
+    return [token.text for token in arabic_analyzer(exact=False)(text, **options)]
 
 
 @pytest.mark.parametrize(
@@ -26,7 +27,8 @@ def test_conflation_groups_analyze_to_one_term(group):
 
 def test_offsets_point_into_the_original_diacritized_text():
     text = "قال «أَحْمَدُ»: ذهبتُ إلى وَبِالْمَدْرَسَةِ؟ (نعم)، ٣ كتب؛ SY24-test"
-    tokens = [(t.text, t.startchar, t.endchar) for t in arabic_analyzer()(text, chars=True)]
+    analyzer = arabic_analyzer(exact=False)
+    tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True)]
     assert tokens == [
         ("قال", 0, 3),
         ("احمد", 5, 13),
@@ -69,11 +71,33 @@ def test_tokenization(text, expected):
     assert terms(text) == expected
 
 
-def test_exact_analyzer_keeps_the_normalized_unstemmed_word():
-    assert terms("وَبِالْمَدْرَسَةِ في", exact_analyzer()) == ["وبالمدرسه"]
+def test_exact_form_follows_a_differing_stem_at_the_same_position_and_offsets():
+    text = "وَبِالْمَدْرَسَةِ في أثريا"
+    tokens = [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in arabic_analyzer()(text, positions=True, chars=True)
+    ]
+    assert tokens == [
+        ("مدرس", 0, 0, 17),
+        (EXACT_MARK + "وبالمدرسه", 0, 0, 17),
+        (EXACT_MARK + "اثريا", 1, 21, 26),
+    ]
 
 
-@pytest.mark.parametrize("factory", [arabic_analyzer, exact_analyzer])
-def test_analyzer_pickles(factory):
-    analyzer = pickle.loads(pickle.dumps(factory()))
-    assert terms("وَبِالْمَدْرَسَةِ أثريا", analyzer) == terms("وَبِالْمَدْرَسَةِ أثريا", factory())
+def test_query_mode_gives_only_the_exact_form():
+    assert [t.text for t in arabic_analyzer()("المدرسةِ في أثريا", mode="query")] == [
+        EXACT_MARK + "المدرسه",
+        EXACT_MARK + "اثريا",
+    ]
+
+
+def test_stopwords_kept_when_asked_are_marked_and_unstemmed():
+    tokens = [(t.text, t.stopped) for t in arabic_analyzer()("لديها كتب", removestops=False)]
+    assert tokens == [("لديها", True), (EXACT_MARK + "كتب", False)]
+
+
+def test_analyzer_pickles():
+    text = "وَبِالْمَدْرَسَةِ أثريا"
+    analyzer = pickle.loads(pickle.dumps(arabic_analyzer()))
+    assert [t.text for t in analyzer(text)] == [t.text for t in arabic_analyzer()(text)]
+    assert analyzer == arabic_analyzer()
