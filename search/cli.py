@@ -9,9 +9,13 @@ import sys
 import click
 from rich.console import Console
 
+from pathlib import Path
+
+from search import store
 from search.analysis import analyze_text
 from search.errors import SearchError
-from search.render import analysis_table
+from search.indexer import index_paths
+from search.render import IndexProgress, analysis_table, index_summary
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -33,6 +37,12 @@ def print_json(value) -> None:
     click.echo(json.dumps(value, ensure_ascii=False))
 
 
+index_option = click.option(
+    "--index",
+    "index_dir",
+    metavar="DIR",
+    help=f"Index folder (default: ${store.INDEX_ENV_VAR}, else ./{store.DEFAULT_INDEX_DIR}).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 color_option = click.option(
     "--color",
@@ -78,6 +88,25 @@ def analyze(text, as_json, color):
         print_json([token.to_dict() for token in tokens])
     else:
         make_console(color).print(analysis_table(tokens))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="Rebuild the index from scratch.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
+@click.option("--verbose", "-v", is_flag=True, help="List every skipped file or record, with the reason.")
+def index(paths, index_dir, rebuild, quiet, verbose):
+    """Add new and changed documents under PATHS to the index and drop deleted ones.
+
+    Indexes .txt, .md, .html/.htm, .json and .jsonl files, in folders recursively.
+    """
+    console = make_console(stderr=True)
+    index_dir = store.resolve_index_dir(index_dir)
+    show_progress = console.is_terminal and not quiet
+    with IndexProgress(console, enabled=show_progress) as progress:
+        report = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress)
+    make_console().print(index_summary(report, index_dir, verbose=verbose), soft_wrap=True)
 
 
 def _use_utf8_output() -> None:

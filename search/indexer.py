@@ -1,0 +1,341 @@
+"""Add, update and remove documents so the index mirrors the files under some paths.
+
+A re-run reads nothing for a file whose size and mtime are unchanged; a file whose
+bytes hash the same is not re-parsed; in a changed JSON or JSONL file only the
+records whose content changed are re-indexed. Whoosh commits atomically, and this
+commits at the end (and every COMMIT_EVERY_BYTES on large runs), so an interrupted
+run leaves the last commit intact and a re-run picks up where it stopped.
+"""
+
+import inspect
+import json
+import multiprocessing
+import shutil
+import signal
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.multiproc import MpWriter
+
+from search import store
+from search.documents import ParsedFile, SkipFile, SourceFile, read_file, source_file, walk
+from search.errors import SearchError
+
+# Below this much text to read, one process is faster than starting workers.
+PARALLEL_THRESHOLD_BYTES = 4_000_000
+WORKERS = 2
+# Memory each worker may fill with postings before it spills a sorted run to disk. Whoosh's
+# default (128) spilled and merged runs on a 47 MB corpus; at 256 indexing ran 1.4x faster
+# and the whole tree peaked under 1 GB (bench/index.py).
+POOL_MB = 256
+# A large run commits every this many bytes read, so an interruption loses little.
+COMMIT_EVERY_BYTES = 200_000_000
+# whoosh3 can start its workers with a start method that is safe with threads (fork
+# warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks.
+_START_METHOD = (
+    {"start_method": "forkserver"}
+    if "start_method" in inspect.signature(MpWriter.__init__).parameters
+    and "forkserver" in multiprocessing.get_all_start_methods()
+    else {}
+)
+
+
+@dataclass
+class IndexReport:
+    """What a run did, in documents (records), plus files skipped with reasons."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)  # "path: reason"
+    files: int = 0
+    bytes_read: int = 0
+
+
+class Progress:
+    """Receives progress; the CLI draws it. The default does nothing."""
+
+    def start(self, files: int, total_bytes: int) -> None:
+        pass
+
+    def advance(self, source: SourceFile) -> None:
+        pass
+
+
+@dataclass
+class FileState:
+    """What the index remembers of one source file, kept in its "file" document."""
+
+    stat_signature: str  # "size:mtime_ns"
+    sha: str = ""  # of the bytes, "" if they could not be read
+    skipped: list[str] = field(default_factory=list)  # the file's or its records' reasons
+
+    def encode(self) -> bytes:
+        return json.dumps([self.stat_signature, self.sha, self.skipped]).encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes) -> "FileState":
+        return cls(*json.loads(data.decode("utf-8")))
+
+
+@dataclass
+class IndexState:
+    """What the last commit knows: each file's state and each record's fingerprint."""
+
+    files: dict[str, FileState] = field(default_factory=dict)
+    records: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> key -> fp
+
+    @classmethod
+    def load(cls, ix) -> "IndexState":
+        state = cls()
+        with ix.reader() as reader:
+            if reader.doc_count() == 0:
+                return state
+            keys = reader.column_reader("key")
+            files = reader.column_reader("file")
+            fingerprints = reader.column_reader("fingerprint")
+            for docnum in reader.all_doc_ids():
+                key, file = keys[docnum], files[docnum]
+                if key == file:
+                    state.files[file] = FileState.decode(fingerprints[docnum])
+                else:
+                    fingerprint = fingerprints[docnum].decode("ascii")
+                    state.records.setdefault(file, {})[key] = fingerprint
+        return state
+
+
+def index_paths(
+    paths: list[Path], index_dir: Path, rebuild: bool = False, progress: Progress | None = None
+) -> IndexReport:
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    for path in paths:
+        if not path.exists():
+            raise SearchError(f"{path}: no such file or folder")
+    if rebuild:
+        return _rebuild(paths, index_dir, progress or Progress())
+    if store.index_exists(index_dir):
+        mismatch = store.version_mismatch(index_dir)
+        if mismatch:
+            raise SearchError(f"not mixing analyzer versions: {mismatch}")
+        ix = store.open_index(index_dir)
+    else:
+        ix = store.create_index(index_dir)
+    return _update(ix, index_dir, paths, progress or Progress())
+
+
+def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
+    """Build a fresh index beside the old one, then swap it in: the old stays whole until then.
+
+    The old index's write lock is held throughout, so no other run updates it meanwhile.
+    The sibling folders are hidden, so indexing "." never walks into them.
+    """
+    fresh = index_dir.with_name(f".{index_dir.name}.rebuilding")
+    retired = index_dir.with_name(f".{index_dir.name}.old")
+    store.check_replaceable(index_dir)
+    with _holding_write_lock(index_dir):
+        shutil.rmtree(fresh, ignore_errors=True)
+        report = _update(store.create_index(fresh), index_dir, paths, progress, writing_to=fresh)
+        shutil.rmtree(retired, ignore_errors=True)
+        if index_dir.exists():
+            _carry_hidden_files(index_dir, fresh)
+            index_dir.rename(retired)
+        fresh.rename(index_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    return report
+
+
+def _carry_hidden_files(old: Path, new: Path) -> None:
+    """Keep what the user put in the index folder (a ``.gitkeep``); Whoosh writes no dotfiles."""
+    for entry in old.iterdir():
+        if entry.name.startswith(".") and not (new / entry.name).exists():
+            entry.rename(new / entry.name)
+
+
+@contextmanager
+def _holding_write_lock(index_dir: Path):
+    if not store.index_exists(index_dir):
+        yield
+        return
+    ix = store.open_index(index_dir)
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire(blocking=False):
+        raise SearchError(f"another `search index` is updating {index_dir}; wait for it to finish")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | None = None):
+    report = IndexReport()
+    state = IndexState.load(ix)
+    found: dict[Path, SourceFile] = {}
+    for root in paths:
+        for path, supported in walk(root, ignore=index_dir):
+            if not supported:
+                report.skipped.append(f"{path}: unsupported file type")
+                continue
+            try:
+                source = source_file(path, root)
+            except OSError as error:
+                report.skipped.append(f"{path}: {error.strerror}")
+                continue
+            found.setdefault(source.path, source)
+
+    to_read = []
+    for source in found.values():
+        known = state.files.get(str(source.path))
+        if known and known.stat_signature == source.stat_signature:
+            report.unchanged += len(state.records.get(str(source.path), {}))
+            report.skipped.extend(known.skipped)
+        else:
+            to_read.append(source)
+    roots = [str(root.resolve()) for root in paths]
+    gone = [
+        file
+        for file in state.files
+        if Path(file) not in found and any(_is_under(file, root) for root in roots)
+    ]
+
+    total_bytes = sum(source.size for source in to_read)
+    progress.start(len(to_read), total_bytes)
+    parallel = total_bytes >= PARALLEL_THRESHOLD_BYTES
+    writer_options = (
+        {"procs": WORKERS, "multisegment": True, "limitmb": POOL_MB, **_START_METHOD}
+        if parallel
+        else {}
+    )
+    target = writing_to or index_dir
+    with _writing(ix, target, writer_options) as session:
+        for file in gone:
+            report.removed += len(state.records.get(file, {}))
+            session.writer.delete_by_term("file", file)
+        for source in to_read:
+            _index_file(session, source, state, report)
+            progress.advance(source)
+            session.maybe_commit(report.bytes_read)
+    report.files = len(found)
+    return report
+
+
+def _is_under(file: str, root: str) -> bool:
+    return file == root or file.startswith(root.rstrip("/") + "/")
+
+
+def _index_file(session, source: SourceFile, state: IndexState, report: IndexReport) -> None:
+    """Index one new or changed file and record its state, skipped or not."""
+    file = str(source.path)
+    writer = session.writer
+    known = state.records.get(file, {})
+    file_state = FileState(source.stat_signature)
+    try:
+        file_state.sha, parsed = read_file(source)
+    except SkipFile as reason:
+        file_state.skipped.append(f"{source.display}: {reason}")
+        parsed = ParsedFile([])
+    finally:
+        report.bytes_read += source.size
+    previous = state.files.get(file)
+    if previous and previous.sha and previous.sha == file_state.sha:
+        report.unchanged += len(known)
+        file_state.skipped = previous.skipped
+    else:
+        file_state.skipped.extend(parsed.problems)
+        _index_records(writer, source, parsed.records, known, file_state, report)
+    report.skipped.extend(file_state.skipped)
+    writer.update_document(
+        key=file, kind=store.KIND_FILE, file=file, fingerprint=file_state.encode()
+    )
+
+
+def _index_records(writer, source, records, known, file_state, report) -> None:
+    """Add new records, replace changed ones and delete those gone from the file."""
+    file = str(source.path)
+    current = set()
+    for record in records:
+        key = store.record_key(file, record.id)
+        if key in current:
+            file_state.skipped.append(f"{source.display}: duplicate id {record.id!r} ignored")
+            continue
+        current.add(key)
+        fingerprint = record.fingerprint
+        if known.get(key) == fingerprint:
+            report.unchanged += 1
+            continue
+        if key in known:
+            writer.delete_by_term("key", key)
+            report.updated += 1
+        else:
+            report.added += 1
+        writer.add_document(
+            id=record.id,
+            key=key,
+            kind=store.KIND_RECORD,
+            file=file,
+            path=source.display,
+            title=record.title,
+            body=record.text,
+            source=record.source,
+            date=record.date,
+            url=record.url,
+            location=record.location,
+            fingerprint=fingerprint.encode("ascii"),
+        )
+    for key in known.keys() - current:
+        writer.delete_by_term("key", key)
+        report.removed += 1
+
+
+class _WritingSession:
+    """One writer at a time; on large runs, commit and start a new writer every so often."""
+
+    def __init__(self, ix, index_dir: Path, options: dict):
+        self.ix, self.index_dir, self.options = ix, index_dir, options
+        self.writer = store.open_writer(ix, index_dir, **options)
+        self.committed_at = 0
+
+    def maybe_commit(self, bytes_read: int) -> None:
+        if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
+            self.writer.commit()
+            self.committed_at = bytes_read
+            self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
+
+    def cancel(self) -> None:
+        for task in getattr(self.writer, "tasks", []):
+            task.terminate()
+        self.writer.cancel()
+
+
+@contextmanager
+def _writing(ix, index_dir: Path, options: dict):
+    """A writing session that commits on success and leaves the last commit alone otherwise."""
+    with _workers_ignore_interrupts(bool(options)):
+        session = _WritingSession(ix, index_dir, options)
+    try:
+        yield session
+    except BaseException:
+        session.cancel()
+        raise
+    session.writer.commit()
+
+
+@contextmanager
+def _workers_ignore_interrupts(parallel: bool):
+    """Start the worker launcher with Ctrl-C ignored, so only this process handles it.
+
+    Workers inherit the launcher's SIGINT disposition; without this each would print its
+    own KeyboardInterrupt traceback when the user presses Ctrl-C.
+    """
+    if not parallel or not _START_METHOD:
+        yield
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    yield

@@ -1,0 +1,268 @@
+"""Indexing real files into real (temporary) Whoosh indexes: formats, encodings, re-runs, safety."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from search import indexer, store
+from search.errors import SearchError
+from search.indexer import index_paths
+
+NEWS = "وَبِالْمَدْرَسَةِ الأُولى في أثريا، قال أحمد: «الطلاب» حضروا عام ٢٠١٩."
+LEGACY = "المدرسة الأولى في حلب تستقبل الطلاب الجدد هذا العام، وقال المدير إن الدروس تبدأ غدا."
+
+
+def stored_documents(index_dir):
+    """{id: stored fields} of every searchable record in the index."""
+    ix = store.open_index(index_dir)
+    with ix.searcher() as searcher:
+        return {doc["id"]: doc for doc in searcher.documents(kind=store.KIND_RECORD)}
+
+
+def counts(report):
+    return report.added, report.updated, report.removed, report.unchanged
+
+
+def write(path, content, encoding="utf-8"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding=encoding)
+    return path
+
+
+@pytest.fixture
+def docs(tmp_path):
+    """A folder with one file of each kind the indexer meets in the wild."""
+    root = tmp_path / "docs"
+    write(root / "news.txt", NEWS + "\nسطر ثان")
+    write(root / "legacy" / "cp1256.txt", LEGACY.encode("cp1256"))
+    write(root / "utf16.txt", LEGACY.encode("utf-16"))
+    write(root / "bom.txt", b"\xef\xbb\xbf" + "عنوان بترميز BOM\nنص".encode("utf-8"))
+    write(root / "image.txt", bytes(range(256)) * 4)
+    write(root / "empty.txt", b"")
+    write(root / "notes.md", "مقدمة قصيرة\n\n## ملاحظات [أولى]\n\nنص الملاحظة عن الرقة.")
+    write(
+        root / "page.html",
+        "<html><head><title>صفحة الأخبار</title><style>p {color: red}</style></head>"
+        "<body><script>var x = 'لا تفهرس';</script><p>خبر عن <b>الرقة</b> اليوم</p></body></html>",
+    )
+    write(
+        root / "records.jsonl",
+        '{"id": "r1", "title": "الأول", "text": "نص السجل الأول", "source": "وكالة"}\n'
+        "{broken json\n"
+        '{"body": "سجل بلا معرف"}\n'
+        '{"id": "r4", "title": "بلا نص"}\n',
+    )
+    write(root / "array.json", json.dumps([{"content": "عنصر أول"}, {"text": "عنصر ثان", "id": 7}]))
+    write(root / "table.csv", "a,b\n1,2\n")
+    write(root / ".hidden" / "secret.txt", "لا يفهرس")
+    return root
+
+
+def test_each_format_and_encoding_becomes_the_expected_records(docs, tmp_path):
+    report = index_paths([docs], tmp_path / "index")
+    found = stored_documents(tmp_path / "index")
+    assert sorted(found) == sorted(
+        [
+            "news.txt", "legacy/cp1256.txt", "utf16.txt", "bom.txt", "notes.md", "page.html",
+            "r1", "records.jsonl:3", "array.json#1", "7",
+        ]
+    )
+    assert found["legacy/cp1256.txt"]["body"] == LEGACY
+    assert found["utf16.txt"]["body"] == LEGACY
+    assert found["bom.txt"]["title"] == "عنوان بترميز BOM"
+    assert found["news.txt"]["title"] == NEWS
+    assert found["notes.md"]["title"] == "ملاحظات [أولى]"
+    assert found["page.html"]["title"] == "صفحة الأخبار"
+    assert found["page.html"]["body"] == "خبر عن\nالرقة\nاليوم"
+    assert found["r1"]["source"] == "وكالة"
+    assert found["r1"]["location"] == "line 1"
+    assert found["records.jsonl:3"]["title"] == "سجل بلا معرف"
+    assert found["7"]["location"] == "item 2"
+    assert counts(report) == (10, 0, 0, 0)
+
+
+def test_bad_input_is_skipped_with_a_reason_and_never_aborts(docs, tmp_path):
+    report = index_paths([docs], tmp_path / "index")
+    reasons = sorted(item.split(docs.name + "/", 1)[1] for item in report.skipped)
+    assert reasons == [
+        "empty.txt: empty file",
+        "image.txt: binary file",
+        "records.jsonl line 2: Expecting property name enclosed in double quotes:"
+        " line 1 column 2 (char 1)",
+        "records.jsonl line 4: no text, body or content",
+        "table.csv: unsupported file type",
+    ]
+
+
+def test_unchanged_files_are_not_read_again(docs, tmp_path, monkeypatch):
+    index_paths([docs], tmp_path / "index")
+    first_skipped = index_paths([docs], tmp_path / "index", rebuild=True).skipped
+
+    def read_file_again(source):
+        pytest.fail(f"{source.display} was read again")
+
+    monkeypatch.setattr(indexer, "read_file", read_file_again)
+    report = index_paths([docs], tmp_path / "index")
+    assert counts(report) == (0, 0, 0, 10)
+    assert sorted(report.skipped) == sorted(first_skipped)
+
+
+def test_changed_added_and_deleted_files_are_mirrored(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index_paths([docs], index_dir)
+    write(docs / "news.txt", "خبر جديد عن أثريا")
+    write(docs / "more" / "new.txt", "ملف جديد")
+    (docs / "notes.md").unlink()
+    report = index_paths([docs], index_dir)
+    assert counts(report) == (1, 1, 1, 8)
+    found = stored_documents(index_dir)
+    assert found["news.txt"]["body"] == "خبر جديد عن أثريا"
+    assert "more/new.txt" in found and "notes.md" not in found
+
+
+def test_a_touched_file_with_the_same_bytes_is_unchanged(docs, tmp_path):
+    index_paths([docs], tmp_path / "index")
+    os.utime(docs / "news.txt", ns=(1, 1))
+    assert counts(index_paths([docs], tmp_path / "index")) == (0, 0, 0, 10)
+
+
+def test_only_changed_jsonl_records_are_reindexed(tmp_path):
+    lines = [{"id": f"n{i}", "text": f"خبر رقم {i}"} for i in range(5)]
+    feed = write(tmp_path / "docs" / "feed.jsonl", "\n".join(map(json.dumps, lines)))
+    index_paths([feed.parent], tmp_path / "index")
+    lines[2]["text"] = "خبر معدل"
+    del lines[4]
+    lines.append({"id": "n9", "text": "خبر إضافي"})
+    write(feed, "\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
+    report = index_paths([feed.parent], tmp_path / "index")
+    assert counts(report) == (1, 1, 1, 3)
+    assert stored_documents(tmp_path / "index")["n2"]["body"] == "خبر معدل"
+
+
+def test_files_outside_the_given_path_are_kept(docs, tmp_path):
+    other = write(tmp_path / "other" / "a.txt", "نص آخر").parent
+    index_dir = tmp_path / "index"
+    index_paths([docs, other], index_dir)
+    report = index_paths([other], index_dir)
+    assert counts(report) == (0, 0, 0, 1)
+    assert len(stored_documents(index_dir)) == 11
+
+
+def test_the_index_folder_inside_the_indexed_tree_is_not_indexed(docs):
+    index_dir = docs / "index"
+    index_paths([docs], index_dir)
+    report = index_paths([docs], index_dir)
+    assert counts(report) == (0, 0, 0, 10)
+    assert not any("index/" in item for item in report.skipped)
+
+
+def test_rebuild_starts_afresh_and_keeps_hidden_files(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    write(index_dir / ".gitkeep", "")
+    index_paths([docs], index_dir)
+    report = index_paths([docs], index_dir, rebuild=True)
+    assert counts(report) == (10, 0, 0, 0)
+    assert (index_dir / ".gitkeep").exists()
+    assert not list(tmp_path.glob(".index.*"))
+
+
+def test_another_analyzer_version_is_refused_until_rebuild(docs, tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    index_paths([docs], index_dir)
+    monkeypatch.setattr(store, "ANALYZER_VERSION", "0-old")
+    with pytest.raises(SearchError, match="--rebuild"):
+        index_paths([docs], index_dir)
+    assert counts(index_paths([docs], index_dir, rebuild=True)) == (10, 0, 0, 0)
+    assert store.version_mismatch(index_dir) is None
+
+
+@pytest.mark.parametrize("rebuild", [False, True], ids=["update", "rebuild"])
+def test_a_folder_that_is_not_an_index_is_never_written_into(docs, tmp_path, rebuild):
+    precious = write(tmp_path / "mine" / "thesis.txt", "رسالتي")
+    with pytest.raises(SearchError, match="not a search index"):
+        index_paths([docs], precious.parent, rebuild=rebuild)
+    assert [p.name for p in precious.parent.iterdir()] == ["thesis.txt"]
+
+
+def test_a_missing_path_is_an_error(tmp_path):
+    with pytest.raises(SearchError, match="no such file or folder"):
+        index_paths([tmp_path / "nowhere"], tmp_path / "index")
+
+
+def test_a_second_writer_gets_a_clear_error(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index_paths([docs], index_dir)
+    lock = store.open_index(index_dir).lock("WRITELOCK")
+    assert lock.acquire(blocking=False)
+    try:
+        write(docs / "news.txt", "تغيير")
+        with pytest.raises(SearchError, match="another `search index`"):
+            index_paths([docs], index_dir)
+        with pytest.raises(SearchError, match="another `search index`"):
+            index_paths([docs], index_dir, rebuild=True)
+    finally:
+        lock.release()
+
+
+def test_an_interrupted_run_keeps_the_last_commit_and_a_rerun_finishes(docs, tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    index_paths([docs], index_dir)
+    for number in range(5):
+        write(docs / "batch" / f"{number}.txt", f"وثيقة جديدة {number}")
+    real_read_file = indexer.read_file
+    calls = []
+
+    def interrupted_read_file(source):
+        calls.append(source)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_read_file(source)
+
+    monkeypatch.setattr(indexer, "read_file", interrupted_read_file)
+    with pytest.raises(KeyboardInterrupt):
+        index_paths([docs], index_dir)
+    assert len(stored_documents(index_dir)) == 10
+    monkeypatch.setattr(indexer, "read_file", real_read_file)
+    assert counts(index_paths([docs], index_dir)) == (5, 0, 0, 10)
+
+
+def _lock_is_held(index_dir):
+    lock = store.open_index(index_dir).lock("WRITELOCK")
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
+
+
+def test_a_killed_indexing_process_leaves_the_previous_index_searchable(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index_paths([docs], index_dir)
+    paragraph = " ".join(["وَبِالْمَدْرَسَةِ الأولى طلاب كثيرون في أثريا والرقة"] * 2000)
+    for number in range(300):
+        write(docs / "bulk" / f"{number:03}.txt", f"{number} {paragraph}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search", "index", "--quiet", "--index", str(index_dir), str(docs)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _lock_is_held(index_dir) and process.poll() is None:
+            assert time.monotonic() < deadline, "the indexing run never took the write lock"
+            time.sleep(0.01)
+        assert process.poll() is None, "the run finished before it could be killed"
+        time.sleep(0.3)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert len(stored_documents(index_dir)) == 10
+    assert counts(index_paths([docs], index_dir)) == (300, 0, 0, 10)
