@@ -65,6 +65,14 @@ _RULE_TABLES = (
 )
 _ALL_RULES_TABLE = {key: value for table in _RULE_TABLES for key, value in table.items()}
 
+# The inverse view, for finding a normalized word in raw text without normalizing it:
+# the characters each rule deletes, and for each output letter the letters folded into it.
+DELETED_CHARACTERS = "".join(sorted(chr(key) for key, value in _ALL_RULES_TABLE.items() if value is None))
+FOLDED_INTO: dict[str, str] = {}
+for _key, _value in sorted(_ALL_RULES_TABLE.items()):
+    if _value is not None:
+        FOLDED_INTO[_value] = FOLDED_INTO.get(_value, _value) + chr(_key)
+
 
 def unicode_compatibility(text: str) -> str:
     """Apply Unicode NFKC: presentation forms and lam-alef ligatures become plain letters.

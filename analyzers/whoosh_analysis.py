@@ -35,6 +35,18 @@ EXACT_MARK = "="
 TERM_CACHE_SIZE = 200_000
 
 
+def term_forms(surface: str) -> tuple[str, str, bool]:
+    """(stem, marked exact form, is_stopword) of one word as written; stem is "" if empty.
+
+    >>> term_forms("وَبِالْمَدْرَسَةِ")
+    ('مدرس', '=وبالمدرسه', False)
+    """
+    normalized = normalize(surface)
+    if normalized in STOPWORDS:
+        return normalized, EXACT_MARK + normalized, True
+    return light_stem(normalized), EXACT_MARK + normalized, False
+
+
 class ArabicTermFilter(Filter):
     """Normalize each token, mark stopwords and light-stem, in one cached pass.
 
@@ -69,14 +81,6 @@ class ArabicTermFilter(Filter):
     def __eq__(self, other):
         return type(self) is type(other) and self.exact == other.exact
 
-    @staticmethod
-    def _terms(surface: str) -> tuple[str, str, bool]:
-        """(stem, marked exact form, is_stopword) of one surface form; stem is "" if empty."""
-        normalized = normalize(surface)
-        if normalized in STOPWORDS:
-            return normalized, EXACT_MARK + normalized, True
-        return light_stem(normalized), EXACT_MARK + normalized, False
-
     def __call__(self, tokens):
         cache = self._cache
         position = None
@@ -85,7 +89,7 @@ class ArabicTermFilter(Filter):
             if entry is None:
                 if len(cache) >= TERM_CACHE_SIZE:
                     cache.clear()
-                entry = cache[token.text] = self._terms(token.text)
+                entry = cache[token.text] = term_forms(token.text)
             stem, exact, stopped = entry
             if not stem:
                 continue
