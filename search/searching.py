@@ -1,0 +1,212 @@
+"""Run queries against an index: ranked hits with highlighted snippets, fallbacks, suggestions.
+
+``IndexSearcher`` keeps one index open for many queries (a batch from stdin, an
+interactive session) and sees new commits as they land.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as whoosh_query
+from whoosh import scoring
+
+from analyzers.whoosh_analysis import EXACT_MARK
+from search import store
+from search.query import ParsedQuery, parse_query, positive_leaves
+from search.snippets import Matcher, Snippet, snippets
+
+# BM25F over title and body; the title weight lives in search.query.TITLE_BOOST.
+BM25_B, BM25_K1 = 0.75, 1.2
+# Matches are counted exactly when Whoosh estimates at most this many; above it, the
+# estimate is shown ("about N hits"): counting walks every match, the page does not.
+EXACT_COUNT_LIMIT = 1_000
+# Fewer hits than this and the searcher looks for a better spelling of unknown words.
+FEW_HITS = 3
+# How far a suggested spelling may be from a typed word, by the word's length.
+SUGGESTION_DISTANCE = ((4, 1), (1_000, 2))  # up to 4 letters: 1 edit; longer: 2
+
+
+@dataclass
+class Hit:
+    """One ranked document, with its title and snippets highlighted."""
+
+    rank: int
+    id: str
+    path: str
+    title: str
+    score: float
+    location: str
+    title_highlights: tuple[tuple[int, int], ...]
+    snippets: list[Snippet]
+    body: str  # the whole stored text, to read the document in full
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "snippets": [snippet.to_dict() for snippet in self.snippets],
+        }
+
+
+@dataclass
+class _Found:
+    hits: list
+    total: int
+    total_is_estimate: bool
+
+
+@dataclass
+class Results:
+    """A page of hits, and what the user should know about how they were found."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    seconds: float
+    total_is_estimate: bool = False  # too many matches to count cheaply; an upper bound
+    matched_any: bool = False  # no document had every word, so any word was enough
+    suggestion: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class IndexSearcher:
+    """An open index to search; use as a context manager."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self.index = store.open_index(index_dir)
+        self.warnings = []
+        mismatch = store.version_mismatch(index_dir)
+        if mismatch:
+            self.warnings.append(f"results may be incomplete: {mismatch}")
+        self.searcher = self.index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def document_count(self) -> int:
+        self._refresh()
+        return self.searcher.doc_count() - len(list(self.searcher.document_numbers(kind="file")))
+
+    def last_modified(self) -> float:
+        return self.index.last_modified()
+
+    def parse(self, text: str, match_any: bool = False, plain: bool = False) -> ParsedQuery:
+        return parse_query(text, self.index.schema, match_any=match_any, plain=plain)
+
+    def search(
+        self,
+        text: str,
+        limit: int = 10,
+        page: int = 1,
+        match_any: bool = False,
+        plain: bool = False,
+    ) -> Results:
+        """Search; if no document has every word, search for any word and say so."""
+        started = time.perf_counter()
+        self._refresh()
+        parsed = self.parse(text, match_any=match_any, plain=plain)
+        found = self._run(parsed, page, limit)
+        matched_any = False
+        if not found.total and not match_any:
+            widened = self.parse(text, match_any=True, plain=plain)
+            if widened.query != parsed.query:
+                any_found = self._run(widened, page, limit)
+                if any_found.total:
+                    parsed, found, matched_any = widened, any_found, True
+        matcher = self.matcher(parsed.query)
+        hits = [self._hit(hit, matcher) for hit in found.hits]
+        suggestion = self.suggest(parsed) if found.total < FEW_HITS else None
+        return Results(
+            query=text,
+            hits=hits,
+            total=found.total,
+            total_is_estimate=found.total_is_estimate,
+            page=page,
+            pages=max(math.ceil(found.total / limit), 1),
+            seconds=time.perf_counter() - started,
+            matched_any=matched_any,
+            suggestion=suggestion,
+            warnings=list(self.warnings),
+        )
+
+    def _run(self, parsed: ParsedQuery, page: int, limit: int) -> "_Found":
+        """The hits of one page, and how many documents match in all (estimated when
+        counting them exactly would cost more than finding the page)."""
+        results = self.searcher.search(parsed.query, limit=page * limit)
+        hits = results[(page - 1) * limit : page * limit]  # list() would count every match
+        if results.has_exact_length() or results.estimated_length() <= EXACT_COUNT_LIMIT:
+            return _Found(hits, len(results), False)
+        return _Found(hits, max(results.estimated_length(), results.scored_length()), True)
+
+    def matcher(self, query: whoosh_query.Query) -> Matcher:
+        """What to highlight for ``query``: its positive terms (prefixes and fuzzy words
+        expanded to the index's terms) and its phrases."""
+        terms, phrases = set(), []
+        reader = self.searcher.reader()
+        for leaf in positive_leaves(query):
+            if leaf.field() not in ("title", "body"):
+                continue
+            if isinstance(leaf, whoosh_query.Phrase):
+                phrases.append(tuple(leaf.words))
+            else:
+                terms.update(text for _, text in leaf.expanded_terms(reader))
+        return Matcher(frozenset(_as_text(term) for term in terms), tuple(dict.fromkeys(phrases)))
+
+    def suggest(self, parsed: ParsedQuery) -> str | None:
+        """A respelling of the query's unknown words as the index's most common near words."""
+        reader = self.searcher.reader()
+        replaced, changed = [], False
+        for word in parsed.words:
+            exact = EXACT_MARK + word
+            if reader.doc_frequency("body", exact) or reader.doc_frequency("title", exact):
+                replaced.append(word)
+                continue
+            distance = next(edits for length, edits in SUGGESTION_DISTANCE if len(word) <= length)
+            candidates = [
+                _as_text(term)
+                for term in reader.terms_within("body", exact, distance, prefix=len(EXACT_MARK))
+            ]
+            candidates = [term for term in candidates if term.startswith(EXACT_MARK)]
+            if candidates:
+                best = max(candidates, key=lambda term: reader.doc_frequency("body", term))
+                replaced.append(best[len(EXACT_MARK) :])
+                changed = True
+            else:
+                replaced.append(word)
+        return " ".join(replaced) if changed else None
+
+    def _refresh(self) -> None:
+        self.searcher = self.searcher.refresh()
+
+    def _hit(self, hit, matcher: Matcher) -> Hit:
+        fields = hit.fields()
+        title, body = fields.get("title", ""), fields.get("body", "")
+        return Hit(
+            rank=hit.rank + 1,
+            id=fields["id"],
+            path=fields.get("path", ""),
+            title=title,
+            score=hit.score,
+            location=fields.get("location", ""),
+            title_highlights=tuple(matcher.spans(title)),
+            snippets=snippets(body, matcher.spans(body)),
+            body=body,
+        )
+
+
+def _as_text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

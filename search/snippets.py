@@ -1,0 +1,195 @@
+"""Find the words of a document that a query matched, and cut snippets around them.
+
+Pure functions over the ORIGINAL text: a match is the (start, end) of a word exactly as
+written, diacritics and glued prefixes included, found by running each word through the
+same term logic as the index. Snippets are slices of the text (newlines made spaces, so
+offsets stay valid), cut at word boundaries and, where one is near, after ، ؛ ؟ . ! or
+a line break.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from analyzers.normalization import DELETED_CHARACTERS, FOLDED_INTO
+from analyzers.whoosh_analysis import EXACT_MARK, TERM_CACHE_SIZE, WORD_PATTERN, term_forms
+
+WORD = re.compile(WORD_PATTERN)
+_DELETED = f"[{re.escape(DELETED_CHARACTERS)}]"
+# Ligatures, Arabic presentation forms and fullwidth forms: NFKC turns them into plain
+# letters the raw-spelling pattern does not know.
+COMPATIBILITY_FORMS = re.compile("[\ufb00-\ufdff\ufe70-\ufeff\uff00-\uffef]")
+# Above this many distinct terms (a short prefix's expansions), scanning every word is
+# faster than one alternation of them all.
+MAX_FINDER_TERMS = 200
+# Cut points a snippet prefers, strongest first: sentence ends, then clause marks.
+SENTENCE_ENDS = ".!؟?\n"
+CLAUSE_MARKS = "،؛,;:"
+SNIPPET_CHARS = 160
+MAX_SNIPPETS = 3
+# Of the context a snippet adds around its matches, this share goes before the first match.
+LEADING_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A slice of a document; highlights are (start, end) offsets into ``text``."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...]
+    start: int  # where the slice starts in the document
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "highlights": [list(span) for span in self.highlights]}
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """What to highlight: index terms (stems and marked exact forms) and exact-form phrases."""
+
+    terms: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The (start, end) of every matched word in ``text``, in order.
+
+        Without phrases, a regular expression first finds the words that can match (those
+        containing a term's letters, in any spelling normalization folds together), so
+        only those go through the analyzer; with phrases, or text in presentation forms
+        that NFKC turns into other letters, every word does.
+        """
+        if self.phrases or self._finder is None or COMPATIBILITY_FORMS.search(text):
+            return self._spans_of_every_word(text)
+        spans = set()
+        for found in self._finder.finditer(text):
+            start = found.start()
+            while start and WORD.match(text[start - 1]):
+                start -= 1
+            word = WORD.match(text, start)
+            if _index_terms(word.group()) & self.terms:
+                spans.add(word.span())
+        return sorted(spans)
+
+    @cached_property
+    def _finder(self) -> re.Pattern | None:
+        """A pattern for the raw spellings of the terms' letters, or None if too many."""
+        letters = sorted({term.removeprefix(EXACT_MARK) for term in self.terms}, key=len)
+        shortest = [t for i, t in enumerate(letters) if not any(s in t for s in letters[:i])]
+        if not shortest or len(shortest) > MAX_FINDER_TERMS:
+            return None
+        return re.compile("|".join(map(_raw_spellings, shortest)), re.IGNORECASE)
+
+    def _spans_of_every_word(self, text: str) -> list[tuple[int, int]]:
+        words = [
+            (match.start(), match.end(), terms)
+            for match in WORD.finditer(text)
+            if (terms := _index_terms(match.group()))
+        ]
+        spans = {(start, end) for start, end, terms in words if terms & self.terms}
+        for phrase in self.phrases:
+            for first in range(len(words) - len(phrase) + 1):
+                window = words[first : first + len(phrase)]
+                if all(word in terms for word, (_, _, terms) in zip(phrase, window)):
+                    spans.update((start, end) for start, end, _ in window)
+        return sorted(spans)
+
+
+def _raw_spellings(normalized: str) -> str:
+    """A regular expression for ``normalized`` as it may be written: each letter in any
+    form that folds into it, with diacritics or tatweel after it.
+
+    >>> bool(re.fullmatch(_raw_spellings("اثريا"), "أَثْرِيَـا"))
+    True
+    """
+    return "".join(f"[{re.escape(FOLDED_INTO.get(char, char))}]{_DELETED}*" for char in normalized)
+
+
+@lru_cache(maxsize=TERM_CACHE_SIZE)
+def _index_terms(surface: str) -> frozenset[str]:
+    """The terms the index holds for one word (none for a stopword)."""
+    stem, exact, stopped = term_forms(surface)
+    if stopped or not stem:
+        return frozenset()
+    return frozenset((stem, exact))
+
+
+def snippets(
+    text: str, spans: list[tuple[int, int]], count: int = MAX_SNIPPETS, width: int = SNIPPET_CHARS
+) -> list[Snippet]:
+    """Up to ``count`` snippets of about ``width`` characters, richest in matches first picked,
+    returned in document order; the opening of the text when nothing matched.
+
+    >>> text = "مقدمة. ذهب الطلاب إلى المدرسة، ثم عادوا. وبعد ذلك ناموا"
+    >>> [(s.text, s.highlights) for s in snippets(text, [(22, 29)], width=30)]
+    [('إلى المدرسة، ثم عادوا.', ((4, 11),))]
+    """
+    if not text.strip():
+        return []
+    groups = _group(spans, width)
+    groups.sort(key=lambda group: (-len(group), group[0][0]))
+    chosen = sorted(groups[:count], key=lambda group: group[0][0]) or [[(0, 0)]]
+    result = []
+    for group in chosen:
+        start, end = _expand(text, group[0][0], group[-1][1], width)
+        if result:
+            if group[-1][1] <= result[-1].end:
+                continue  # the previous snippet already shows these matches
+            start = max(start, result[-1].end)
+        highlights = tuple((s - start, e - start) for s, e in spans if s >= start and e <= end)
+        flat = re.sub(r"\s", " ", text[start:end])
+        result.append(Snippet(flat, highlights, start, end))
+    return result
+
+
+def _group(spans, width: int) -> list[list[tuple[int, int]]]:
+    """Consecutive matches that fit together in one snippet."""
+    groups = []
+    for span in spans:
+        if groups and span[1] - groups[-1][0][0] <= width:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return groups
+
+
+def _expand(text: str, first: int, last: int, width: int) -> tuple[int, int]:
+    """Grow [first, last) to about ``width`` characters, cutting at good boundaries."""
+    room = max(width - (last - first), 0)
+    lower = max(first - int(room * LEADING_SHARE), 0)
+    upper = min(last + room - (first - lower), len(text))
+    if upper - lower < width:
+        lower = max(upper - width, 0)
+    start = first if lower == first else _cut_start(text, lower, first)
+    end = _cut_end(text, last, upper)
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def _cut_start(text: str, lower: int, first: int) -> int:
+    """Where to start before ``first``: after a sentence end or clause mark in the first half
+    of [lower, first), else at the first word start from ``lower``."""
+    if lower == 0:
+        return 0
+    middle = (lower + first) // 2
+    for marks in (SENTENCE_ENDS, CLAUSE_MARKS):
+        cut = max(text.rfind(mark, lower, middle) for mark in marks)
+        if cut >= 0:
+            return cut + 1
+    space = text.find(" ", lower - 1, first)
+    return space + 1 if space >= 0 else first
+
+
+def _cut_end(text: str, last: int, upper: int) -> int:
+    """Where to end after ``last``: after a sentence end or clause mark in the second half
+    of (last, upper], else at the last word end before ``upper``."""
+    if upper == len(text):
+        return upper
+    middle = (last + upper) // 2
+    for marks in (SENTENCE_ENDS, CLAUSE_MARKS):
+        cut = max(text.rfind(mark, middle, upper) for mark in marks)
+        if cut >= 0:
+            return cut + (0 if text[cut] == "\n" else 1)
+    space = text.rfind(" ", last, upper + 1)
+    return space if space >= 0 else last

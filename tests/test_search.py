@@ -1,0 +1,184 @@
+"""The query language, ranking, fallbacks and highlights on a real (temporary) index."""
+
+import json
+
+import pytest
+
+from search.errors import SearchError
+from search.indexer import index_paths
+from search.searching import IndexSearcher
+
+DOCUMENTS = {
+    "a.txt": "وَبِالْمَدْرَسَةِ الأولى تعلّم الطلاب في أثريا، ثم عادوا.",
+    "b.txt": "المدرسة الكبيرة في الرقة؛ قال المدير: «أهلاً».",
+    "c.txt": "مدرسة واحدة فقط في القرية.",
+    "d.txt": "هاجم التنظيم ميليشيا الدفاع الوطني في البادية السورية.",
+    "e.txt": "كلمتان مقلوبتان: الوطني الدفاع.",
+    "f.md": "# تقرير عن الاستراتيجية\n\nنص عن الطرق البرية.",
+    "g.txt": "The SY24 report (2019) about Damascus [draft].",
+}
+RECORDS = [
+    {"id": "n1", "title": "خبر", "text": "خبر قصير عن حلب", "source": "وكالة سانا"},
+    {"id": "n2", "title": "خبر آخر", "text": "خبر عن الطقس في حلب والرقة", "source": "رويترز"},
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    root = tmp_path_factory.mktemp("docs")
+    for name, text in DOCUMENTS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    (root / "news.jsonl").write_text(
+        "\n".join(json.dumps(record, ensure_ascii=False) for record in RECORDS), encoding="utf-8"
+    )
+    index_dir = tmp_path_factory.mktemp("index") / "index"
+    index_paths([root], index_dir)
+    with IndexSearcher(index_dir) as searcher:
+        yield searcher
+
+
+def ids(results):
+    return [hit.id for hit in results.hits]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("أثريا", ["a.txt"]),
+        ("اثريا", ["a.txt"]),
+        ("أَثْرِيَا", ["a.txt"]),
+        ("الأثريا", ["a.txt"]),
+        ("الرقه", ["b.txt", "n2"]),
+        ('"الدفاع الوطني"', ["d.txt"]),
+        ("الرقة -حلب", ["b.txt"]),
+        ("الرقة NOT حلب", ["b.txt"]),
+        ("سانا OR الطقس", ["n2"]),
+        ("استراتيج*", ["f.md"]),
+        ("مدرصة~", ["c.txt"]),
+        ("title:تقرير", ["f.md"]),
+        ("source:رويترز حلب", ["n2"]),
+        ("path:jsonl قصير", ["n1"]),
+        ("sy24", ["g.txt"]),
+        ("٢٠١٩", ["g.txt"]),
+        ("DAMASCUS", ["g.txt"]),
+        ("(الرقة", ["b.txt", "n2"]),
+        ('"الرقة', ["b.txt", "n2"]),
+    ],
+    ids=[
+        "hamza alef", "bare alef", "diacritics", "article", "teh marbuta as heh",
+        "phrase in order only", "minus excludes", "NOT excludes", "OR", "prefix reaches stems",
+        "typo", "title field", "source filter", "path filter", "latin lowercase",
+        "arabic-indic digits", "latin uppercase", "unbalanced parenthesis", "unbalanced quote",
+    ],
+)
+def test_query_syntax_finds_exactly(searcher, query, expected):
+    assert sorted(ids(searcher.search(query))) == sorted(expected)
+
+
+def test_every_word_must_match_by_default(searcher):
+    assert ids(searcher.search("حلب الطقس")) == ["n2"]
+
+
+def test_a_hyphen_inside_a_word_joins_rather_than_excludes(searcher):
+    assert sorted(ids(searcher.search("الوطني-الدفاع"))) == ["d.txt", "e.txt"]
+    assert ids(searcher.search("الوطني -الدفاع")) == []
+
+
+def test_exact_form_outranks_a_shared_stem(searcher):
+    ranked = ids(searcher.search("مدرسة"))
+    assert ranked[0] == "c.txt"
+    assert sorted(ranked) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_title_matches_outrank_body_matches(searcher):
+    assert ids(searcher.search("خبر"))[:2] == ["n1", "n2"]
+    assert ids(searcher.search("آخر")) == ["n2"]
+
+
+def test_no_document_with_every_word_falls_back_to_any(searcher):
+    results = searcher.search("أثريا حلب")
+    assert results.matched_any
+    assert sorted(ids(results)) == ["a.txt", "n1", "n2"]
+    assert not searcher.search("حلب الطقس").matched_any
+
+
+def test_any_asked_for_is_not_a_fallback(searcher):
+    results = searcher.search("أثريا حلب", match_any=True)
+    assert not results.matched_any and len(results.hits) == 3
+
+
+def test_plain_treats_syntax_as_text(searcher):
+    # As syntax this would be the phrase الدفاع without الوطني: nothing. As text, both words.
+    assert ids(searcher.search('"الدفاع" -الوطني')) == []
+    results = searcher.search('ما هي "الدفاع" -الوطني؟', plain=True)
+    assert sorted(ids(results)) == ["d.txt", "e.txt"]
+
+
+def test_arabic_question_mark_is_punctuation_not_a_wildcard(searcher):
+    assert ids(searcher.search("أين تقع أثريا؟")) == ["a.txt"]
+
+
+def test_did_you_mean_offers_the_index_spelling(searcher):
+    results = searcher.search("اثريه")
+    assert results.total == 0
+    assert results.suggestion == "اثريا"
+
+
+def test_paging(searcher):
+    first = searcher.search("خبر OR الرقة OR مدرسة", limit=2)
+    second = searcher.search("خبر OR الرقة OR مدرسة", limit=2, page=2)
+    assert (first.total, first.pages) == (5, 3)
+    assert len(first.hits) == len(second.hits) == 2
+    assert [hit.rank for hit in second.hits] == [3, 4]
+    assert not set(ids(first)) & set(ids(second))
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("في من", "nothing to search for"),
+        ("َُ", "nothing to search for"),
+        ("-حلب", "nothing to search for"),
+        ("NOT حلب", "nothing to search for"),
+        ("-", "nothing to search for"),
+        ("*", "at least 2 letters"),
+        ("ح*", "at least 2 letters"),
+        ("key:abc", "unknown field key:"),
+        ("حلب " * 1000, "too long"),
+    ],
+    ids=["stopwords", "diacritics", "only excluded", "only NOT", "lone minus", "lone star",
+         "one-letter prefix", "internal field", "very long"],
+)
+def test_malformed_queries_are_one_clear_error(searcher, query, message):
+    with pytest.raises(SearchError, match=message):
+        searcher.search(query)
+
+
+def highlighted_words(hit):
+    return [snippet.text[start:end] for snippet in hit.snippets for start, end in snippet.highlights]
+
+
+@pytest.mark.parametrize(
+    "query, document, words",
+    [
+        ("مدرسة", "a.txt", ["وَبِالْمَدْرَسَةِ"]),
+        ("أثريا", "a.txt", ["أثريا"]),
+        ('"الدفاع الوطني"', "d.txt", ["الدفاع", "الوطني"]),
+        ("استراتيج*", "f.md", ["الاستراتيجية"]),
+        ("sy24 2019", "g.txt", ["SY24", "2019"]),
+    ],
+    ids=["stem with diacritics and prefixes", "alef form", "phrase", "prefix", "latin and digits"],
+)
+def test_snippets_highlight_words_as_written(searcher, query, document, words):
+    hit = next(hit for hit in searcher.search(query).hits if hit.id == document)
+    assert highlighted_words(hit) == words
+
+
+def test_title_is_highlighted_too(searcher):
+    hit = searcher.search("تقرير").hits[0]
+    assert [hit.title[s:e] for s, e in hit.title_highlights] == ["تقرير"]
+
+
+def test_excluded_words_are_not_highlighted(searcher):
+    hit = searcher.search("الرقة -حلب").hits[0]
+    assert highlighted_words(hit) == ["الرقة"]
