@@ -1,40 +1,49 @@
 """The ``search`` command line: a thin layer over the library.
 
 Exit status follows grep and ripgrep: 0 found, 1 nothing found, 2 error, 130 interrupted.
+``search WORDS…`` is short for ``search query WORDS…``.
 """
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
 
-from pathlib import Path
-
 from search import store
 from search.analysis import analyze_text
 from search.errors import SearchError
-from search.indexer import index_paths
-from search.render import IndexProgress, analysis_table, index_summary
+from search.render import (
+    IndexProgress,
+    analysis_table,
+    index_summary,
+    results_lines,
+    visual_lines,
+)
+from search.searching import IndexSearcher
 
+EXIT_FOUND = 0
+EXIT_NOT_FOUND = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+RTL_ENV_VAR = "SEARCH_RTL"
 
 
 def make_console(color: str = "auto", stderr: bool = False) -> Console:
-    """A console that colours only on a terminal (or when asked), honouring NO_COLOR."""
-    return Console(
-        stderr=stderr,
-        force_terminal=True if color == "always" else None,
-        no_color=True if color == "never" else None,
-        highlight=False,
-        soft_wrap=False,
-    )
+    """A console that colours only on a terminal (or when asked), honouring NO_COLOR
+    unless colour is asked for explicitly."""
+    options = {"always": {"force_terminal": True, "no_color": False}, "never": {"color_system": None}}
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
 
 
 def print_json(value) -> None:
     """Print one JSON value on one line, UTF-8 unescaped."""
     click.echo(json.dumps(value, ensure_ascii=False))
+
+
+def warn(message: str) -> None:
+    click.echo(f"search: warning: {message}", err=True)
 
 
 index_option = click.option(
@@ -51,6 +60,15 @@ color_option = click.option(
     show_default=True,
     help="When to colour the output (NO_COLOR is honoured).",
 )
+rtl_option = click.option(
+    "--rtl",
+    type=click.Choice(["logical", "visual"]),
+    default="logical",
+    show_default=True,
+    envvar=RTL_ENV_VAR,
+    help="visual: reorder right-to-left lines for terminals without bidi support "
+    f"(kitty, Alacritty, xterm); also ${RTL_ENV_VAR}. Never applies to --json.",
+)
 
 
 class UserError(click.ClickException):
@@ -60,7 +78,13 @@ class UserError(click.ClickException):
 
 
 class SearchGroup(click.Group):
-    """Turns domain errors and Ctrl-C into one line and an exit status, never a traceback."""
+    """Runs ``query`` when the first argument is no command; turns domain errors and
+    Ctrl-C into one line and an exit status, never a traceback."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["query", *args]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:
@@ -72,9 +96,18 @@ class SearchGroup(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
 
 
-@click.group(cls=SearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=SearchGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=False,
+)
 def cli():
-    """Arabic full-text search: finds words whatever their diacritics, alef, or glued prefixes."""
+    """Arabic full-text search: finds words whatever their diacritics, alef, or glued prefixes.
+
+    \b
+    search WORDS…            search the index (same as: search query WORDS…)
+    search index PATH…       add new and changed documents, drop deleted ones
+    """
 
 
 @cli.command()
@@ -101,6 +134,9 @@ def index(paths, index_dir, rebuild, quiet, verbose):
 
     Indexes .txt, .md, .html/.htm, .json and .jsonl files, in folders recursively.
     """
+    # Imported here: its HTML and encoding libraries would add 0.1 s to every search.
+    from search.indexer import index_paths
+
     console = make_console(stderr=True)
     index_dir = store.resolve_index_dir(index_dir)
     show_progress = console.is_terminal and not quiet
@@ -109,14 +145,90 @@ def index(paths, index_dir, rebuild, quiet, verbose):
     make_console().print(index_summary(report, index_dir, verbose=verbose), soft_wrap=True)
 
 
-def _use_utf8_output() -> None:
-    """Arabic output must not die on a terminal or pipe whose locale is not UTF-8."""
-    for stream in (sys.stdout, sys.stderr):
+@cli.command()
+@click.argument("words", nargs=-1)
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Hits per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page to show.")
+@click.option("--any", "match_any", is_flag=True, help="Find documents with any of the words.")
+@click.option("--plain", is_flag=True,
+              help="No query syntax: every character is text (for questions with ? : or quotes).")
+@json_option
+@color_option
+@rtl_option
+def query(words, index_dir, limit, page, match_any, plain, as_json, color, rtl):
+    """Search the index for WORDS; ``-`` reads one query per line from standard input.
+
+    \b
+    Syntax: words (all must match)   "a phrase"   -word or NOT word   a OR b
+            word* (prefix)   word~ (typos)   title:word   source:word   path:word
+    Exit status: 0 found, 1 nothing found, 2 error.
+    """
+    if not words:
+        raise click.UsageError("give words to search for, or - to read queries from stdin")
+    with IndexSearcher(store.resolve_index_dir(index_dir)) as searcher:
+        for message in searcher.warnings:
+            warn(message)
+        options = {"limit": limit, "page": page, "match_any": match_any, "plain": plain}
+        if words == ("-",):
+            found = _batch(searcher, options, as_json, color, rtl)
+        else:
+            results = searcher.search(" ".join(words), **options)
+            _show(results, as_json, color, rtl)
+            found = bool(results.total)
+    sys.exit(EXIT_FOUND if found else EXIT_NOT_FOUND)
+
+
+def _batch(searcher: IndexSearcher, options: dict, as_json: bool, color: str, rtl: str) -> bool:
+    """One query per stdin line, answered in input order; a bad line does not stop the rest."""
+    found = failed = False
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        try:
+            results = searcher.search(text, **options)
+        except SearchError as error:
+            failed = True
+            if as_json:
+                print_json({"query": text, "error": str(error), "hits": []})
+            else:
+                click.echo(f"search: {text}: {error}", err=True)
+            continue
+        found = found or bool(results.total)
+        if as_json:
+            print_json({"query": text, "hits": [hit.to_dict() for hit in results.hits]})
+        else:
+            make_console(color).print(f"query: {text}", markup=False, style="bold")
+            _show(results, as_json, color, rtl)
+    if not found and failed:
+        sys.exit(EXIT_ERROR)
+    return found
+
+
+def _show(results, as_json: bool, color: str, rtl: str) -> None:
+    if as_json:
+        for hit in results.hits:
+            print_json(hit.to_dict())
+        return
+    console = make_console(color)
+    for line in results_lines(results):
+        if rtl == "visual":
+            for visual in visual_lines(line, console, console.width):
+                console.print(visual, soft_wrap=True)
+        else:
+            console.print(line, soft_wrap=not console.is_terminal)
+
+
+def _use_utf8_streams() -> None:
+    """Arabic must not die on a terminal or pipe whose locale is not UTF-8."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
         if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
 def main() -> None:
     """Console-script entry point."""
-    _use_utf8_output()
+    _use_utf8_streams()
     cli(prog_name="search")

@@ -16,8 +16,12 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from search import indexer
 from search.analysis import AnalyzedToken
+from search.bidi import paragraph_is_rtl, visual_order
+from search.searching import Hit, Results
+
+HIGHLIGHT = "bold red"
+ELLIPSIS = "…"
 
 
 def analysis_table(tokens: list[AnalyzedToken]) -> Table:
@@ -37,8 +41,11 @@ def analysis_table(tokens: list[AnalyzedToken]) -> Table:
     return table
 
 
-class IndexProgress(indexer.Progress):
-    """Two bars on a terminal: files (with ETA) and bytes (with MB/s); nothing otherwise."""
+class IndexProgress:
+    """Two bars on a terminal: files (with ETA) and bytes (with MB/s); nothing otherwise.
+
+    Implements ``search.indexer.Progress`` without importing the indexer (and its HTML
+    and encoding libraries), which searching never needs."""
 
     def __init__(self, console, enabled: bool):
         self.bar = Progress(
@@ -75,7 +82,7 @@ class IndexProgress(indexer.Progress):
         )
 
 
-def index_summary(report: indexer.IndexReport, index_dir, verbose: bool = False):
+def index_summary(report, index_dir, verbose: bool = False):
     """One line of counts, then, with ``verbose``, each skipped item and its reason."""
     line = Text()
     line.append(f"{report.added} added, {report.updated} updated, {report.removed} removed, ")
@@ -86,3 +93,84 @@ def index_summary(report: indexer.IndexReport, index_dir, verbose: bool = False)
     if not verbose:
         return line
     return Group(line, *(Text(f"  skipped {item}") for item in report.skipped))
+
+
+def highlighted(text: str, spans, style: str = HIGHLIGHT) -> Text:
+    """``text`` as a Rich Text with ``style`` on each (start, end) span."""
+    result = Text(text)
+    for start, end in spans:
+        result.stylize(style, start, end)
+    return result
+
+
+def hit_lines(hit: Hit) -> list[Text]:
+    """A hit: rank and title, where it is and its score, then its snippets."""
+    heading = Text(f"{hit.rank}. ", style="bold")
+    heading.append_text(highlighted(hit.title or hit.id, hit.title_highlights))
+    heading.stylize("bold", len(f"{hit.rank}. "))
+    where = Text(hit.path, style="cyan")
+    if hit.location:
+        where.append(f" · {hit.location} · id {hit.id}")
+    where.append(f"  score {hit.score:.2f}", style="dim")
+    lines = [heading, where]
+    for snippet in hit.snippets:
+        line = Text("  ")
+        if snippet.start > 0:
+            line.append(ELLIPSIS, style="dim")
+        line.append_text(highlighted(snippet.text, snippet.highlights))
+        if snippet.end < len(hit.body):
+            line.append(ELLIPSIS, style="dim")
+        lines.append(line)
+    return lines
+
+
+def results_lines(results: Results) -> list[Text]:
+    """Notices (any-word fallback, "did you mean"), the hits, and a summary line."""
+    lines = []
+    if results.matched_any:
+        lines.append(
+            Text("No document has every word; showing documents with any of them.", style="yellow")
+        )
+    if results.suggestion:
+        lines.append(Text("Did you mean: ", style="yellow") + Text(results.suggestion, style="bold"))
+    if lines:
+        lines.append(Text())
+    for hit in results.hits:
+        lines.extend(hit_lines(hit))
+        lines.append(Text())
+    lines.append(summary_line(results))
+    return lines
+
+
+def summary_line(results: Results) -> Text:
+    """"3 hits (page 1 of 2) in 4.2 ms"."""
+    noun = "hit" if results.total == 1 else "hits"
+    line = Text(f"{'about ' if results.total_is_estimate else ''}{results.total:,} {noun}")
+    if results.pages > 1:
+        line.append(f" (page {results.page} of {results.pages})")
+    elif results.total and not results.hits:
+        line.append(f" (none on page {results.page})")
+    line.append(f" in {results.seconds * 1000:.1f} ms", style="dim")
+    return line
+
+
+def visual_lines(text: Text, console, width: int) -> list[Text]:
+    """``text`` wrapped to ``width`` and each line put in visual order, styles kept on their
+    letters; a right-to-left paragraph is right-aligned. For terminals without bidi."""
+    rtl = paragraph_is_rtl(text.plain)
+    lines = []
+    for line in text.wrap(console, width):
+        line.rstrip()
+        visual = Text(style=line.style, end="")
+        run, run_style = [], None
+        for index, char in visual_order(line.plain):
+            style = line.get_style_at_offset(console, index)
+            if style != run_style:
+                visual.append("".join(run), run_style)
+                run, run_style = [], style
+            run.append(char)
+        visual.append("".join(run), run_style)
+        if rtl:
+            visual.pad_left(max(width - visual.cell_len, 0))
+        lines.append(visual)
+    return lines

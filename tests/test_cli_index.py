@@ -80,7 +80,7 @@ def test_ctrl_c_exits_130_with_one_line(runner, tmp_path, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("search.cli.index_paths", interrupt)
+    monkeypatch.setattr("search.indexer.index_paths", interrupt)
     result = runner.invoke(cli, ["index", "--index", str(tmp_path / "index"), str(SEEDS)])
     assert result.exit_code == 130
     assert result.output == "search: interrupted\n"
