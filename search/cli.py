@@ -18,8 +18,8 @@ from search.render import (
     IndexProgress,
     analysis_table,
     index_summary,
+    print_lines,
     results_lines,
-    visual_lines,
 )
 from search.searching import IndexSearcher
 
@@ -82,7 +82,9 @@ class SearchGroup(click.Group):
     Ctrl-C into one line and an exit status, never a traceback."""
 
     def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+        if not args and _on_a_terminal():
+            args = ["query"]
+        elif args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = ["query", *args]
         return super().parse_args(ctx, args)
 
@@ -105,6 +107,7 @@ def cli():
     """Arabic full-text search: finds words whatever their diacritics, alef, or glued prefixes.
 
     \b
+    search                   on a terminal: an interactive session
     search WORDS…            search the index (same as: search query WORDS…)
     search index PATH…       add new and changed documents, drop deleted ones
     """
@@ -157,7 +160,9 @@ def index(paths, index_dir, rebuild, quiet, verbose):
 @json_option
 @color_option
 @rtl_option
-def query(words, index_dir, limit, page, match_any, plain, as_json, color, rtl):
+@click.option("--interactive", "-i", is_flag=True,
+              help="Explore in an interactive session (needs a terminal); WORDS, if any, first.")
+def query(words, index_dir, limit, page, match_any, plain, as_json, color, rtl, interactive):
     """Search the index for WORDS; ``-`` reads one query per line from standard input.
 
     \b
@@ -165,6 +170,9 @@ def query(words, index_dir, limit, page, match_any, plain, as_json, color, rtl):
             word* (prefix)   word~ (typos)   title:word   source:word   path:word
     Exit status: 0 found, 1 nothing found, 2 error.
     """
+    if interactive or (not words and _on_a_terminal()):
+        _interactive(words, index_dir, limit, match_any, plain, color, rtl)
+        return
     if not words:
         raise click.UsageError("give words to search for, or - to read queries from stdin")
     with IndexSearcher(store.resolve_index_dir(index_dir)) as searcher:
@@ -207,18 +215,31 @@ def _batch(searcher: IndexSearcher, options: dict, as_json: bool, color: str, rt
     return found
 
 
+def _on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _interactive(words, index_dir, limit, match_any, plain, color, rtl) -> None:
+    if not _on_a_terminal():
+        raise click.UsageError("the interactive session needs a terminal")
+    # Imported here: prompt_toolkit costs one-shot searches start-up time they never use.
+    from search.interactive import Options, Session
+
+    session = Session(
+        store.resolve_index_dir(index_dir),
+        make_console(color),
+        rtl,
+        Options(limit=limit, match_any=match_any, plain=plain),
+    )
+    session.run(" ".join(words))
+
+
 def _show(results, as_json: bool, color: str, rtl: str) -> None:
     if as_json:
         for hit in results.hits:
             print_json(hit.to_dict())
-        return
-    console = make_console(color)
-    for line in results_lines(results):
-        if rtl == "visual":
-            for visual in visual_lines(line, console, console.width):
-                console.print(visual, soft_wrap=True)
-        else:
-            console.print(line, soft_wrap=not console.is_terminal)
+    else:
+        print_lines(make_console(color), results_lines(results), rtl)
 
 
 def _use_utf8_streams() -> None:

@@ -174,3 +174,13 @@ def visual_lines(text: Text, console, width: int) -> list[Text]:
             visual.pad_left(max(width - visual.cell_len, 0))
         lines.append(visual)
     return lines
+
+
+def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
+    """Print lines as they are (wrapped only on a terminal), or in visual order."""
+    for line in lines:
+        if rtl == "visual":
+            for visual in visual_lines(line, console, console.width):
+                console.print(visual, soft_wrap=True)
+        else:
+            console.print(line, soft_wrap=not console.is_terminal)

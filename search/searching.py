@@ -74,6 +74,7 @@ class Results:
     matched_any: bool = False  # no document had every word, so any word was enough
     suggestion: str | None = None
     warnings: list[str] = field(default_factory=list)
+    matcher: Matcher | None = None  # to highlight a whole document of these results
 
 
 class IndexSearcher:
@@ -141,6 +142,7 @@ class IndexSearcher:
             matched_any=matched_any,
             suggestion=suggestion,
             warnings=list(self.warnings),
+            matcher=matcher,
         )
 
     def _run(self, parsed: ParsedQuery, page: int, limit: int) -> "_Found":
