@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress
 
 from search import store
 from search.analysis import analyze_text
@@ -18,6 +19,7 @@ from search.render import (
     IndexProgress,
     analysis_table,
     index_summary,
+    metrics_table,
     print_lines,
     results_lines,
 )
@@ -213,6 +215,50 @@ def _batch(searcher: IndexSearcher, options: dict, as_json: bool, color: str, rt
     if not found and failed:
         sys.exit(EXIT_ERROR)
     return found
+
+
+@cli.command("eval")
+@click.argument("queries", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("qrels", type=click.Path(path_type=Path, dir_okay=False))
+@index_option
+@click.option("--run", "run_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the rankings as a TREC run file.")
+@click.option("--any", "match_any", is_flag=True, help="Rank documents with any of the words.")
+@click.option("--k", "depth", type=click.IntRange(1, 10_000), default=100, show_default=True,
+              help="Documents ranked per query.")
+@click.option("--by-prefix", is_flag=True, help="Also a row per query-id prefix (arcd-, tydi-, …).")
+@json_option
+def evaluate_command(queries, qrels, index_dir, run_file, match_any, depth, by_prefix, as_json):
+    """Score the index's rankings of QUERIES (JSONL id/text, or TSV) against QRELS (TSV).
+
+    Every query runs as plain text. Prints MRR@10, nDCG@10 and Recall@1/10/100 over the
+    queries that have at least one relevant document.
+    """
+    from search.evaluation import evaluate, id_prefix, read_qrels, read_queries
+
+    questions, judgments = read_queries(queries), read_qrels(qrels)
+    console = make_console(stderr=True)
+    with IndexSearcher(store.resolve_index_dir(index_dir)) as searcher, Progress(
+        *Progress.get_default_columns(), MofNCompleteColumn(), console=console,
+        disable=not console.is_terminal, transient=True,
+    ) as bar:
+        for message in searcher.warnings:
+            warn(message)
+        task = bar.add_task("evaluating", total=len(questions))
+        result = evaluate(
+            searcher, questions, judgments, depth=depth, match_any=match_any,
+            group_of=id_prefix if by_prefix else None, tag="search",
+            progress=lambda: bar.advance(task),
+        )
+    if run_file:
+        run_file.write_text("".join(line + "\n" for line in result.run), encoding="utf-8")
+    rows = [result.overall.as_dict(), *(group.as_dict() for group in result.groups)]
+    if as_json:
+        print_json(rows if by_prefix else rows[0])
+    else:
+        make_console().print(metrics_table(rows))
+    if result.unjudged:
+        warn(f"{result.unjudged:,} queries have no relevant document in {qrels} and were not scored")
 
 
 def _on_a_terminal() -> bool:

@@ -184,3 +184,18 @@ def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
                 console.print(visual, soft_wrap=True)
         else:
             console.print(line, soft_wrap=not console.is_terminal)
+
+
+def metrics_table(rows: list[dict]) -> Table:
+    """One row per group of queries: count, MRR@10, nDCG@10 and recalls."""
+    table = Table(show_edge=False, header_style="bold")
+    headers = [key for key in rows[0] if key != "name"]
+    table.add_column("set")
+    for header in headers:
+        table.add_column(header, justify="right")
+    for row in rows:
+        table.add_row(
+            Text(row["name"]),
+            *(f"{row[key]:,}" if isinstance(row[key], int) else f"{row[key]:.3f}" for key in headers),
+        )
+    return table

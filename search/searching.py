@@ -118,16 +118,7 @@ class IndexSearcher:
     ) -> Results:
         """Search; if no document has every word, search for any word and say so."""
         started = time.perf_counter()
-        self._refresh()
-        parsed = self.parse(text, match_any=match_any, plain=plain)
-        found = self._run(parsed, page, limit)
-        matched_any = False
-        if not found.total and not match_any:
-            widened = self.parse(text, match_any=True, plain=plain)
-            if widened.query != parsed.query:
-                any_found = self._run(widened, page, limit)
-                if any_found.total:
-                    parsed, found, matched_any = widened, any_found, True
+        parsed, found, matched_any = self._find(text, page, limit, match_any, plain)
         matcher = self.matcher(parsed.query)
         hits = [self._hit(hit, matcher) for hit in found.hits]
         suggestion = self.suggest(parsed) if found.total < FEW_HITS else None
@@ -144,6 +135,26 @@ class IndexSearcher:
             warnings=list(self.warnings),
             matcher=matcher,
         )
+
+    def ranked_ids(
+        self, text: str, limit: int, match_any: bool = False, plain: bool = False
+    ) -> list[tuple[str, float]]:
+        """(id, score) of the top ``limit`` documents, without snippets: for evaluation."""
+        _, found, _ = self._find(text, 1, limit, match_any, plain)
+        return [(hit["id"], hit.score) for hit in found.hits]
+
+    def _find(self, text, page, limit, match_any, plain) -> tuple[ParsedQuery, "_Found", bool]:
+        """(query run, its page of hits, whether any word had to do for every word)."""
+        self._refresh()
+        parsed = self.parse(text, match_any=match_any, plain=plain)
+        found = self._run(parsed, page, limit)
+        if not found.total and not match_any:
+            widened = self.parse(text, match_any=True, plain=plain)
+            if widened.query != parsed.query:
+                any_found = self._run(widened, page, limit)
+                if any_found.total:
+                    return widened, any_found, True
+        return parsed, found, False
 
     def _run(self, parsed: ParsedQuery, page: int, limit: int) -> "_Found":
         """The hits of one page, and how many documents match in all (estimated when
