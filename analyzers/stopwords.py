@@ -5,7 +5,8 @@ Arabic (prepositions, conjunctions, particles, pronouns, demonstratives, relativ
 pronouns, common auxiliaries), in the scope of the lists used by Lucene's
 ``ArabicAnalyzer`` (Jacques Savoy's list) and Larkey et al.'s light10 experiments,
 plus the forms with a glued conjunction و or ف that the stemmer keeps intact.
-Content words are not listed. Words are written in their usual spelling and
+Content words are not listed. Questions add interrogatives written as one word (ماهي,
+ماهو, بماذا) and conjunctions or prepositions typed apart from their word (و هو). Words are written in their usual spelling and
 normalized here with the same ``normalize`` as documents and queries, so على and
 علي, إلى and الي all hit the list.
 """
@@ -22,6 +23,8 @@ _WORDS = """
 ولا ولم ولن وما وإن وأن وكان وكانت وكل وبعض وكما ولكن أو فقد فإن فلا فما فهو فهي فهم ثم
 به بها بهم بهما له لها لهم لهما منه منها منهم عنه عنها عنهم فيه فيها فيهم إليه إليها
 إليهم عليه عليها عليهم بذلك لذلك كذلك ذات ذو ذي عندما بينما حيث حين كلما لأن لان يا
+ماهي ماهو بماذا لماذا مالذي وماهي وماهو وما فما وكم وهل وكيف ومتى وأين ومن ومنذ
+و ف ب ك ل ال
 """
 
 STOPWORDS = frozenset(normalize(word) for word in _WORDS.split())
