@@ -54,11 +54,16 @@ class Record:
 
     id: str
     text: str
-    title: str = ""
+    title: str = ""  # a real title (metadata, <title>, a Markdown heading): indexed
     date: str = ""
     url: str = ""
     source: str = ""
     location: str = ""  # where in the file: "line 12", "item 3"
+
+    @property
+    def display_title(self) -> str:
+        """The title, else the first line: shown, but not indexed as a title."""
+        return self.title or first_line_title(self.text)
 
     @property
     def fingerprint(self) -> str:
@@ -149,11 +154,12 @@ def first_line_title(text: str) -> str:
 
 
 def markdown_title(text: str) -> str:
+    """The first ATX heading's text, or "" if there is none."""
     for line in text.splitlines():
         match = re.match(r"\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
         if match:
             return match.group(1)
-    return first_line_title(text)
+    return ""
 
 
 def html_record(markup: str, source: SourceFile) -> Record:
@@ -163,7 +169,7 @@ def html_record(markup: str, source: SourceFile) -> Record:
         element.decompose()
     lines = (line.strip() for line in soup.get_text("\n").splitlines())
     text = "\n".join(line for line in lines if line)
-    return Record(id=source.relative, text=text, title=title or first_line_title(text))
+    return Record(id=source.relative, text=text, title=title)
 
 
 def json_record(item, source: SourceFile, position: str, location: str) -> Record:
@@ -175,7 +181,6 @@ def json_record(item, source: SourceFile, position: str, location: str) -> Recor
         raise ValueError("no text, body or content")
     metadata = {key: str(item[key]) for key in METADATA_KEYS if item.get(key) is not None}
     record_id = str(item["id"]) if item.get("id") is not None else f"{source.relative}{position}"
-    metadata.setdefault("title", first_line_title(text))
     return Record(id=record_id, text=text, location=location, **metadata)
 
 
@@ -190,7 +195,7 @@ def parse(source: SourceFile, text: str) -> ParsedFile:
         raise SkipFile("empty file")
     if suffix in HTML_SUFFIXES:
         return ParsedFile([html_record(text, source)])
-    title = markdown_title(text) if suffix in (".md", ".markdown") else first_line_title(text)
+    title = markdown_title(text) if suffix in (".md", ".markdown") else ""
     return ParsedFile([Record(id=source.relative, text=text, title=title)])
 
 

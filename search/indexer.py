@@ -276,6 +276,7 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
             file=file,
             path=source.display,
             title=record.title,
+            _stored_title=record.display_title,
             body=record.text,
             source=record.source,
             date=record.date,

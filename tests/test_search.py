@@ -90,6 +90,12 @@ def test_exact_form_outranks_a_shared_stem(searcher):
     assert sorted(ranked) == ["a.txt", "b.txt", "c.txt"]
 
 
+def test_a_first_line_is_shown_as_title_but_not_searched_as_one(searcher):
+    [hit] = searcher.search("مقلوبتان").hits
+    assert hit.title == DOCUMENTS["e.txt"]
+    assert searcher.search("title:مقلوبتان").hits == []
+
+
 def test_title_matches_outrank_body_matches(searcher):
     assert ids(searcher.search("خبر"))[:2] == ["n1", "n2"]
     assert ids(searcher.search("آخر")) == ["n2"]
