@@ -28,6 +28,33 @@ FEW_HITS = 3
 SUGGESTION_DISTANCE = ((4, 1), (1_000, 2))  # up to 4 letters: 1 edit; longer: 2
 
 
+class RecordBM25F(scoring.BM25F):
+    """BM25F with Lucene's idf, over records only.
+
+    Whoosh's idf, log(N / (n + 1)) + 1, flattens the gap between rare and common words
+    (on 1,741 passages, 3.5x from n = 1 to n = 500, where Lucene's
+    log(1 + (N - n + 0.5) / (n + 0.5)) gives 5.6x). N and the average field length
+    count only records: the index also holds one bookkeeping document per source file.
+    """
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        records = _record_count(parent)
+        n = parent.doc_frequency(fieldname, text)
+        return math.log(1 + (records - n + 0.5) / (n + 0.5))
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, scoring.BM25FScorer):
+            parent = searcher.get_parent()
+            scorer.avgfl = parent.field_length(fieldname) / (_record_count(parent) or 1) or 1
+        return scorer
+
+
+def _record_count(searcher) -> int:
+    return searcher.doc_count_all() - searcher.doc_frequency("kind", store.KIND_FILE)
+
+
 @dataclass
 class Hit:
     """One ranked document, with its title and snippets highlighted."""
@@ -87,7 +114,7 @@ class IndexSearcher:
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
             self.warnings.append(f"results may be incomplete: {mismatch}")
-        self.searcher = self.index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+        self.searcher = self.index.searcher(weighting=RecordBM25F(B=BM25_B, K1=BM25_K1))
 
     def __enter__(self):
         return self
