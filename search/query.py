@@ -163,11 +163,25 @@ def _widen_leaf(leaf: query.Query, words: list[str]) -> query.Query:
 
 
 def word_query(field: str, normalized: str, boost: float = 1.0) -> query.Query:
-    """A normalized word in one field: any word of its stem, plus a bonus for its exact form."""
+    """A normalized word in one field: any word of its stem, plus a bonus for its exact form.
+
+    A word that is its own stem is indexed only under its marked form, so the stem is
+    matched bare (from words whose stem differs) and marked; the weighting gives both
+    the statistics of the whole stem (``search.searching.StemBM25F``).
+    """
+    stem = light_stem(normalized)
+    if stem == normalized:
+        return query.Or(
+            [
+                query.Term(field, EXACT_MARK + normalized, boost=boost * (1 + EXACT_BOOST)),
+                query.Term(field, stem, boost=boost),
+            ]
+        )
     return query.Or(
         [
-            query.Term(field, light_stem(normalized), boost=boost),
             query.Term(field, EXACT_MARK + normalized, boost=boost * EXACT_BOOST),
+            query.Term(field, stem, boost=boost),
+            query.Term(field, EXACT_MARK + stem, boost=boost),
         ]
     )
 
