@@ -16,14 +16,6 @@ HIT_KEYS = {"rank", "id", "path", "title", "score", "snippets"}
 ANSI = re.compile(r"\x1b\[([0-9;]*)m")
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("seeds-index") / "index"
-    result = CliRunner().invoke(cli, ["index", "--index", str(index_dir), str(SEEDS)])
-    assert result.exit_code == 0, result.output
-    return index_dir
-
-
 @pytest.fixture
 def run(index_dir):
     def run(*arguments, input=None, env=None):

@@ -23,14 +23,6 @@ HIGHLIGHT = "\x1b[1;31m"  # bold red, as Rich writes it to a colour terminal
 PROMPT = "search›"
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("seeds-index") / "index"
-    result = CliRunner().invoke(cli, ["index", "--index", str(index_dir), str(SEEDS)])
-    assert result.exit_code == 0, result.output
-    return index_dir
-
-
 def on_screen(text):
     """A pattern for ``text`` as a terminal receives it: escape sequences may come between
     any two characters (styles, cursor moves)."""
