@@ -65,7 +65,9 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
                 record = json.loads(line)
                 queries.append((str(record["id"]), str(record["text"])))
             except (ValueError, KeyError, TypeError) as error:
-                raise SearchError(f"{path} line {number}: not a query object with id and text ({error})")
+                raise SearchError(
+                    f"{path} line {number}: not a query object with id and text ({error})"
+                ) from error
         else:
             query_id, tab, text = line.partition("\t")
             if not tab:

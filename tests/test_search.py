@@ -188,3 +188,11 @@ def test_title_is_highlighted_too(searcher):
 def test_excluded_words_are_not_highlighted(searcher):
     hit = searcher.search("الرقة -حلب").hits[0]
     assert highlighted_words(hit) == ["الرقة"]
+
+
+def test_large_counts_are_estimated_upper_bounds(searcher, monkeypatch):
+    monkeypatch.setattr("search.searching.EXACT_COUNT_LIMIT", 0)
+    results = searcher.search("خبر OR الرقة OR مدرسة", limit=2)
+    assert results.total_is_estimate
+    assert results.total >= 5  # five documents match; the estimate may count some twice
+    assert len(results.hits) == 2
