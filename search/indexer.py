@@ -50,7 +50,6 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)  # "path: reason"
-    files: int = 0
     bytes_read: int = 0
 
 
@@ -62,6 +61,9 @@ class Progress:
 
     def advance(self, source: SourceFile) -> None:
         pass
+
+    def committing(self) -> None:
+        """Every file is read; the workers are writing the index (the longer part)."""
 
 
 @dataclass
@@ -216,7 +218,7 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
             _index_file(session, source, state, report)
             progress.advance(source)
             session.maybe_commit(report.bytes_read)
-    report.files = len(found)
+        progress.committing()
     return report
 
 

@@ -8,7 +8,6 @@ from rich.console import Group
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -51,7 +50,6 @@ class IndexProgress:
         self.bar = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
-            MofNCompleteColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
@@ -80,6 +78,10 @@ class IndexProgress:
             advance=source.size,
             description=f"indexing {self.files_done}/{self.files_total} files",
         )
+
+    def committing(self) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, total=None, description="writing the index")
 
 
 def index_summary(report, index_dir, verbose: bool = False):
