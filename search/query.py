@@ -102,8 +102,8 @@ def _parser(schema, match_any: bool) -> qparser.QueryParser:
         parser.remove_plugin_class(plugin)
     parser.add_plugin(LatinWildcardPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
-    # Only a sign that starts a word excludes or requires it: أثريا-الرقة is one phrase of
-    # two words, not أثريا without الرقة.
+    # Only a sign that starts a word excludes or requires it: أثريا-الرقة asks for both
+    # words, not for أثريا without الرقة.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<!\S)\+", minusexpr=r"(?<!\S)-"))
     return parser
 
