@@ -10,6 +10,7 @@ run leaves the last commit intact and a re-run picks up where it stopped.
 import inspect
 import json
 import multiprocessing
+import os
 import shutil
 import signal
 from contextlib import contextmanager
@@ -177,12 +178,17 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
     for root in paths:
         for path, supported in walk(root, ignore=index_dir):
             if not supported:
-                report.skipped.append(f"{path}: unsupported file type")
+                report.skipped.append(f"{printable(path)}: unsupported file type")
+                continue
+            if not _has_utf8_name(path):
+                report.skipped.append(
+                    f"{printable(path)}: the file name is not UTF-8; rename the file to index it"
+                )
                 continue
             try:
                 source = source_file(path, root)
             except OSError as error:
-                report.skipped.append(f"{path}: {error.strerror}")
+                report.skipped.append(f"{printable(path)}: {error.strerror}")
                 continue
             found.setdefault(source.path, source)
 
@@ -220,6 +226,21 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
             session.maybe_commit(report.bytes_read)
         progress.committing()
     return report
+
+
+def _has_utf8_name(path: Path) -> bool:
+    """Whether the path can be stored (Whoosh keeps terms as UTF-8): a name in another
+    encoding reaches Python with undecodable bytes as lone surrogates."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path: Path) -> str:
+    """The path with undecodable bytes shown as \\xNN, safe to print anywhere."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _is_under(file: str, root: str) -> bool:

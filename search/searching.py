@@ -134,7 +134,10 @@ class IndexSearcher:
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
             self.warnings.append(f"results may be incomplete: {mismatch}")
-        self.searcher = self.index.searcher(weighting=StemBM25F(B=BM25_B, K1=BM25_K1))
+        self.searcher = self._open_searcher()
+
+    def _open_searcher(self):
+        return self.index.searcher(weighting=StemBM25F(B=BM25_B, K1=BM25_K1))
 
     def __enter__(self):
         return self
@@ -250,7 +253,11 @@ class IndexSearcher:
         return " ".join(replaced) if changed else None
 
     def _refresh(self) -> None:
-        self.searcher = self.searcher.refresh()
+        """See the latest commit. Whoosh's own refresh() reuses the old reader's segments
+        and fails when the old index was empty, so a changed index gets a new searcher."""
+        if not self.searcher.up_to_date():
+            self.searcher.close()
+            self.searcher = self._open_searcher()
 
     def _hit(self, hit, matcher: Matcher) -> Hit:
         fields = hit.fields()

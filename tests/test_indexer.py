@@ -266,3 +266,15 @@ def test_a_killed_indexing_process_leaves_the_previous_index_searchable(docs, tm
     assert process.returncode == -signal.SIGKILL
     assert len(stored_documents(index_dir)) == 10
     assert counts(index_paths([docs], index_dir)) == (300, 0, 0, 10)
+
+
+def test_a_file_name_in_another_encoding_is_skipped_with_a_reason(tmp_path):
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "ok.txt").write_text("ملف عادي", encoding="utf-8")
+    with open(os.fsencode(root) + b"/caf\xe9.txt", "wb") as latin1_named:
+        latin1_named.write("نص في ملف باسم بترميز آخر".encode("utf-8"))
+    report = index_paths([root], tmp_path / "index")
+    assert counts(report) == (1, 0, 0, 0)
+    assert report.skipped == [f"{root}/caf\\xe9.txt: the file name is not UTF-8; rename the file to index it"]
+    assert counts(index_paths([root], tmp_path / "index")) == (0, 0, 0, 1)

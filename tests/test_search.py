@@ -196,3 +196,15 @@ def test_large_counts_are_estimated_upper_bounds(searcher, monkeypatch):
     assert results.total_is_estimate
     assert results.total >= 5  # five documents match; the estimate may count some twice
     assert len(results.hits) == 2
+
+
+def test_an_empty_index_can_be_searched_and_then_sees_new_documents(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "empty.txt").write_bytes(b"")
+    index_paths([docs], tmp_path / "index")
+    with IndexSearcher(tmp_path / "index") as searcher:
+        assert searcher.search("أثريا").total == 0
+        (docs / "new.txt").write_text("خبر عن أثريا", encoding="utf-8")
+        index_paths([docs], tmp_path / "index")
+        assert ids(searcher.search("أثريا")) == ["new.txt"]
