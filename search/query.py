@@ -38,6 +38,8 @@ MIN_PREFIX_LETTERS = 2
 # A fuzzy word must share its first letter (after the exact mark) with what it matches:
 # typos are rarely in the first letter, and this keeps the expansion small.
 FUZZY_PREFIX = len(EXACT_MARK) + 1
+# A shorter typo-tolerant word is within one edit of most short words.
+MIN_FUZZY_LETTERS = 3
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,15 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
     if plain:
         parsed = _plain_query(text, match_any)
     else:
-        parsed = _parser(schema, match_any).parse(text)
+        try:
+            parsed = _parser(schema, match_any).parse(text)
+        except Exception as error:  # noqa: BLE001 - Whoosh's plugins fail in many ways on odd input
+            # Found by fuzzing: a typo mark after a lone diacritic (ِ~) raises AttributeError
+            # inside Whoosh's fuzzy-term plugin.
+            raise SearchError(
+                f"cannot read this query ({type(error).__name__}); "
+                "use --plain to search its words as text"
+            ) from error
     near = _proximity(parsed)
     words = []
     parsed = _widen(parsed, words)
@@ -134,7 +144,19 @@ def _widen(node: query.Query, words: list[str]) -> query.Query:
         return node
     if node.is_leaf():
         return _widen_leaf(node, words)
-    return node.apply(lambda child: _widen(child, words))
+    return _exclude_from_any(node.apply(lambda child: _widen(child, words)))
+
+
+def _exclude_from_any(node: query.Query) -> query.Query:
+    """Make ``a OR NOT b`` (what Whoosh parses ``a -b`` into when any word may match)
+    mean any of the words but never b, instead of everything without b."""
+    if not isinstance(node, query.Or):
+        return node
+    excluded = [child.query for child in node.subqueries if isinstance(child, query.Not)]
+    wanted = [child for child in node.subqueries if not isinstance(child, query.Not)]
+    if not excluded or not wanted:
+        return node
+    return query.AndNot(query.Or(wanted, boost=node.boost), query.Or(excluded))
 
 
 def _widen_leaf(leaf: query.Query, words: list[str]) -> query.Query:
@@ -144,6 +166,8 @@ def _widen_leaf(leaf: query.Query, words: list[str]) -> query.Query:
     if field not in TEXT_FIELDS:
         return leaf
     if isinstance(leaf, query.FuzzyTerm):
+        if len(leaf.text) - len(EXACT_MARK) < MIN_FUZZY_LETTERS:
+            raise SearchError(f"a word~ needs at least {MIN_FUZZY_LETTERS} letters")
         leaf.prefixlength = max(leaf.prefixlength, FUZZY_PREFIX)
         return leaf
     if isinstance(leaf, (query.Prefix, query.Wildcard)):

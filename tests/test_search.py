@@ -108,6 +108,12 @@ def test_no_document_with_every_word_falls_back_to_any(searcher):
     assert not searcher.search("حلب الطقس").matched_any
 
 
+def test_exclusions_hold_when_any_word_may_match(searcher):
+    assert sorted(ids(searcher.search("أثريا الطقس -حلب", match_any=True))) == ["a.txt"]
+    results = searcher.search("أثريا الطقس -حلب")  # no document has both: the fallback
+    assert results.matched_any and ids(results) == ["a.txt"]
+
+
 def test_any_asked_for_is_not_a_fallback(searcher):
     results = searcher.search("أثريا حلب", match_any=True)
     assert not results.matched_any and len(results.hits) == 3
@@ -151,9 +157,12 @@ def test_paging(searcher):
         ("ح*", "at least 2 letters"),
         ("key:abc", "unknown field key:"),
         ("حلب " * 1000, "too long"),
+        ("ل~9", "at least 3 letters"),
+        ("ِ~ حلب", "cannot read this query"),
     ],
     ids=["stopwords", "diacritics", "only excluded", "only NOT", "lone minus", "lone star",
-         "one-letter prefix", "internal field", "very long"],
+         "one-letter prefix", "internal field", "very long", "typo mark on a letter",
+         "typo mark on a diacritic"],
 )
 def test_malformed_queries_are_one_clear_error(searcher, query, message):
     with pytest.raises(SearchError, match=message):
