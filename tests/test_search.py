@@ -1,6 +1,7 @@
 """The query language, ranking, fallbacks and highlights on a real (temporary) index."""
 
 import json
+import random
 
 import pytest
 
@@ -217,3 +218,21 @@ def test_an_empty_index_can_be_searched_and_then_sees_new_documents(tmp_path):
         (docs / "new.txt").write_text("خبر عن أثريا", encoding="utf-8")
         index_paths([docs], tmp_path / "index")
         assert ids(searcher.search("أثريا")) == ["new.txt"]
+
+
+FUZZ_PIECES = list('أثريا الرقة مدرسة"()-*?~:^[]{}!+،؛؟«»ًٌٍَُِّْـ0123456789٠١٢ abcXYZ') + [
+    "AND", "OR", "NOT", " -", "title:", "path:", "source:", "body:", "key:", "*:*", "TO", "\\",
+    "/", "\u200f", "\u202b", "\x00", "في", "من",
+]
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["syntax", "plain"])
+def test_random_queries_answer_or_raise_only_search_errors(searcher, plain):
+    rng = random.Random(20261127)
+    for _ in range(400):
+        text = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 14)))
+        try:
+            results = searcher.search(text, plain=plain, match_any=rng.random() < 0.3)
+        except SearchError:
+            continue
+        assert all(hit.id for hit in results.hits), text
