@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,10 @@ class Record:
 
 @dataclass
 class ParsedFile:
-    records: list[Record]
+    """A file's records, and the problems met reading them. A JSON Lines file yields its
+    records one at a time, adding to ``problems`` as it goes: read them first."""
+
+    records: Iterable[Record]
     problems: list[str] = field(default_factory=list)
 
 
@@ -217,22 +221,42 @@ def _parse_json(source: SourceFile, text: str) -> ParsedFile:
 
 def _parse_json_lines(source: SourceFile, text: str) -> ParsedFile:
     parsed = ParsedFile([])
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            parsed.records.append(json_record(json.loads(line), source, f":{number}", f"line {number}"))
-        except ValueError as error:
-            parsed.problems.append(f"{source.display} line {number}: {error}")
+    parsed.records = _json_lines_records(source, text, parsed.problems)
     return parsed
 
 
-def read_file(source: SourceFile) -> tuple[str, ParsedFile]:
-    """(content hash, parsed records) of one file; raises SkipFile with the reason."""
+def _json_lines_records(source: SourceFile, text: str, problems: list[str]) -> Iterator[Record]:
+    """One record per line, lazily, so a large file's records are never all in memory."""
+    for number, line in enumerate(_lines(text), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield json_record(json.loads(line), source, f":{number}", f"line {number}")
+        except ValueError as error:
+            problems.append(f"{source.display} line {number}: {error}")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` without first making a list of them all."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
+
+
+def read_file(source: SourceFile) -> tuple[str, bytes]:
+    """(content hash, bytes) of one file; raises SkipFile with the reason."""
     try:
         data = source.path.read_bytes()
     except OSError as error:
         raise SkipFile(f"unreadable ({error.strerror})") from error
     if not data:
         raise SkipFile("empty file")
-    return content_hash(data), parse(source, decode(data))
+    return content_hash(data), data
+
+
+def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
+    """The records of a file's bytes; raises SkipFile with the reason."""
+    return parse(source, decode(data))

@@ -20,7 +20,15 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter
 
 from search import store
-from search.documents import ParsedFile, SkipFile, SourceFile, read_file, source_file, walk
+from search.documents import (
+    ParsedFile,
+    SkipFile,
+    SourceFile,
+    parse_file,
+    read_file,
+    source_file,
+    walk,
+)
 from search.errors import SearchError
 
 # Below this much text to read, one process is faster than starting workers.
@@ -248,27 +256,32 @@ def _is_under(file: str, root: str) -> bool:
 
 
 def _index_file(session, source: SourceFile, state: IndexState, report: IndexReport) -> None:
-    """Index one new or changed file and record its state, skipped or not."""
+    """Index one new or changed file and record its state, skipped or not.
+
+    A file whose bytes hash as before is not parsed again."""
     file = str(source.path)
-    writer = session.writer
     known = state.records.get(file, {})
+    previous = state.files.get(file)
     file_state = FileState(source.stat_signature)
+    parsed = ParsedFile([])
     try:
-        file_state.sha, parsed = read_file(source)
+        file_state.sha, data = read_file(source)
+        if previous and previous.sha == file_state.sha:
+            parsed = None
+        else:
+            parsed = parse_file(source, data)
     except SkipFile as reason:
         file_state.skipped.append(f"{source.display}: {reason}")
-        parsed = ParsedFile([])
     finally:
         report.bytes_read += source.size
-    previous = state.files.get(file)
-    if previous and previous.sha and previous.sha == file_state.sha:
+    if parsed is None:
         report.unchanged += len(known)
         file_state.skipped = previous.skipped
     else:
+        _index_records(session.writer, source, parsed.records, known, file_state, report)
         file_state.skipped.extend(parsed.problems)
-        _index_records(writer, source, parsed.records, known, file_state, report)
     report.skipped.extend(file_state.skipped)
-    writer.update_document(
+    session.writer.update_document(
         key=file, kind=store.KIND_FILE, file=file, fingerprint=file_state.encode()
     )
 
