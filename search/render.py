@@ -5,6 +5,7 @@ document cannot break the output.
 """
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -179,13 +180,17 @@ def visual_lines(text: Text, console, width: int) -> list[Text]:
 
 
 def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
-    """Print lines as they are (wrapped only on a terminal), or in visual order."""
+    """Print lines as they are (wrapped only on a terminal, keeping a line's indent on
+    its continuation lines), or in visual order."""
     for line in lines:
         if rtl == "visual":
             for visual in visual_lines(line, console, console.width):
                 console.print(visual, soft_wrap=True)
+        elif not console.is_terminal:
+            console.print(line, soft_wrap=True)
         else:
-            console.print(line, soft_wrap=not console.is_terminal)
+            indent = len(line.plain) - len(line.plain.lstrip(" "))
+            console.print(Padding(line[indent:], (0, 0, 0, indent)) if indent else line)
 
 
 def metrics_table(rows: list[dict]) -> Table:
