@@ -46,7 +46,6 @@ MIN_FUZZY_LETTERS = 3
 class ParsedQuery:
     """A query ready to run, and its plain words (for "did you mean")."""
 
-    text: str
     query: query.Query
     words: tuple[str, ...]  # normalized plain words, in the order typed
 
@@ -77,7 +76,7 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
         )
     if near is not None:
         parsed = query.AndMaybe(parsed, near)
-    return ParsedQuery(text, _tree_ors(parsed.normalize()), tuple(dict.fromkeys(words)))
+    return ParsedQuery(_tree_ors(parsed.normalize()), tuple(dict.fromkeys(words)))
 
 
 def _proximity(parsed: query.Query) -> query.Query | None:

@@ -6,7 +6,7 @@ interactive session) and sees new commits as they land.
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import query as whoosh_query
@@ -120,7 +120,6 @@ class Results:
     total_is_estimate: bool = False  # too many matches to count cheaply; an upper bound
     matched_any: bool = False  # no document had every word, so any word was enough
     suggestion: str | None = None
-    warnings: list[str] = field(default_factory=list)
     matcher: Matcher | None = None  # to highlight a whole document of these results
 
 
@@ -182,7 +181,6 @@ class IndexSearcher:
             seconds=time.perf_counter() - started,
             matched_any=matched_any,
             suggestion=suggestion,
-            warnings=list(self.warnings),
             matcher=matcher,
         )
 
@@ -211,9 +209,10 @@ class IndexSearcher:
         counting them exactly would cost more than finding the page)."""
         results = self.searcher.search(parsed.query, limit=page * limit)
         hits = results[(page - 1) * limit : page * limit]  # list() would count every match
-        if results.has_exact_length() or results.estimated_length() <= EXACT_COUNT_LIMIT:
+        estimate = results.estimated_length()  # the exact count where Whoosh already has it
+        if results.has_exact_length() or estimate <= EXACT_COUNT_LIMIT:
             return _Found(hits, len(results), False)
-        return _Found(hits, max(results.estimated_length(), results.scored_length()), True)
+        return _Found(hits, max(estimate, results.scored_length()), True)
 
     def matcher(self, query: whoosh_query.Query) -> Matcher:
         """What to highlight for ``query``: its positive terms (prefixes and fuzzy words
