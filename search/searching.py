@@ -210,7 +210,11 @@ class IndexSearcher:
         results = self.searcher.search(parsed.query, limit=page * limit)
         hits = results[(page - 1) * limit : page * limit]  # list() would count every match
         estimate = results.estimated_length()  # the exact count where Whoosh already has it
-        if results.has_exact_length() or estimate <= EXACT_COUNT_LIMIT:
+        # Nothing scored means nothing matched, whatever the estimate says: the estimate
+        # of "all words" is that of its rarest word, and a question whose words are never
+        # all in one document was reported as "about 159 hits" with none shown, and no
+        # fallback to any word.
+        if results.has_exact_length() or estimate <= EXACT_COUNT_LIMIT or not hits:
             return _Found(hits, len(results), False)
         return _Found(hits, max(estimate, results.scored_length()), True)
 

@@ -208,6 +208,15 @@ def test_large_counts_are_estimated_upper_bounds(searcher, monkeypatch):
     assert len(results.hits) == 2
 
 
+def test_no_document_with_every_word_falls_back_even_when_counts_are_estimated(
+    searcher, monkeypatch
+):
+    monkeypatch.setattr("search.searching.EXACT_COUNT_LIMIT", 0)
+    results = searcher.search("أثريا الطقس")  # each word is indexed, never both in one document
+    assert results.matched_any
+    assert sorted(ids(results)) == ["a.txt", "n2"]
+
+
 def test_an_empty_index_can_be_searched_and_then_sees_new_documents(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
