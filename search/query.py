@@ -11,11 +11,13 @@ finds ``الاستراتيجية``); phrases, wildcards and fuzzy terms stay on 
 ``plain`` treats every character as text.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import qparser, query
 
 from analyzers.stem import light_stem
+from analyzers.grams import word_grams
 from analyzers.whoosh_analysis import EXACT_MARK, arabic_analyzer
 from search.errors import SearchError
 
@@ -31,6 +33,10 @@ EXACT_BOOST = 0.5
 # weighted by PROXIMITY_BOOST against the words' own scores.
 PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 0.2
+# The character n-grams of the query's words (the grams field) weigh this much against
+# the words themselves when the best hits are reranked: their total weight is GRAM_BOOST
+# times the number of words, however many grams the words have (docs/relevance.md).
+GRAM_BOOST = 1.0
 # Longer input is refused: nobody types it, and Whoosh's parser is quadratic in places.
 MAX_QUERY_CHARS = 2000
 # A prefix or wildcard must keep this many letters, or it expands to most of the vocabulary.
@@ -44,10 +50,11 @@ MIN_FUZZY_LETTERS = 3
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A query ready to run, and its plain words (for "did you mean")."""
+    """A query ready to run, its plain words (for "did you mean") and their n-grams."""
 
     query: query.Query
     words: tuple[str, ...]  # normalized plain words, in the order typed
+    grams: tuple[tuple[str, float], ...] = ()  # (gram, weight) to rerank with (search.grams)
 
 
 def parse_query(text: str, schema, match_any: bool = False, plain: bool = False) -> ParsedQuery:
@@ -67,6 +74,7 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
                 "use --plain to search its words as text"
             ) from error
     near = _proximity(parsed)
+    grams = _grams(parsed)
     words = []
     parsed = _widen(parsed, words)
     if parsed is query.NullQuery or not _has_positive_part(parsed):
@@ -76,17 +84,33 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
         )
     if near is not None:
         parsed = query.AndMaybe(parsed, near)
-    return ParsedQuery(_tree_ors(parsed.normalize()), tuple(dict.fromkeys(words)))
+    return ParsedQuery(_tree_ors(parsed.normalize()), tuple(dict.fromkeys(words)), grams)
+
+
+def _body_words(parsed: query.Query) -> list[str]:
+    """The marked exact forms of the plain words a document should contain, as typed."""
+    return [
+        leaf.text
+        for leaf in positive_leaves(parsed)
+        if leaf.field() == "body" and type(leaf) is query.Term and leaf.text.startswith(EXACT_MARK)
+    ]
+
+
+def _grams(parsed: query.Query) -> tuple[tuple[str, float], ...]:
+    """The character n-grams of the query's plain words and their weights, which sum to
+    GRAM_BOOST per word: longer words do not count for more (search.grams)."""
+    words = [word[len(EXACT_MARK) :] for word in _body_words(parsed)]
+    counts = Counter(gram for word in words for gram in word_grams(word))
+    if not counts:
+        return ()
+    share = GRAM_BOOST * len(words) / sum(counts.values())
+    return tuple((gram, share * n) for gram, n in counts.items())
 
 
 def _proximity(parsed: query.Query) -> query.Query | None:
     """Optional phrases of each two consecutive words as typed, allowing a few words
     between: documents where the query's words stand together rank higher."""
-    words = [
-        leaf.text
-        for leaf in positive_leaves(parsed)
-        if leaf.field() == "body" and type(leaf) is query.Term and leaf.text.startswith(EXACT_MARK)
-    ]
+    words = _body_words(parsed)
     pairs = list(dict.fromkeys(zip(words, words[1:])))
     if not pairs:
         return None

@@ -14,7 +14,7 @@ from whoosh import scoring
 
 from analyzers.stem import light_stem
 from analyzers.whoosh_analysis import EXACT_MARK
-from search import store
+from search import grams, store
 from search.query import ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
@@ -134,6 +134,7 @@ class IndexSearcher:
         if mismatch:
             self.warnings.append(f"results may be incomplete: {mismatch}")
         self.searcher = self._open_searcher()
+        self._grams = None  # a GramScorer of self.searcher, made when first needed
 
     def _open_searcher(self):
         return self.index.searcher(weighting=StemBM25F(B=BM25_B, K1=BM25_K1))
@@ -207,16 +208,37 @@ class IndexSearcher:
     def _run(self, parsed: ParsedQuery, page: int, limit: int) -> "_Found":
         """The hits of one page, and how many documents match in all (estimated when
         counting them exactly would cost more than finding the page)."""
-        results = self.searcher.search(parsed.query, limit=page * limit)
-        hits = results[(page - 1) * limit : page * limit]  # list() would count every match
+        depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
+        results = self.searcher.search(parsed.query, limit=depth)
+        best = results[:depth]  # list() would count every match
+        if parsed.grams:
+            # Grams only add to scores, so the reranked head stays above the rest.
+            best[: grams.RERANK_DEPTH] = self._rerank(parsed, best[: grams.RERANK_DEPTH])
+        hits = best[(page - 1) * limit : page * limit]
         estimate = results.estimated_length()  # the exact count where Whoosh already has it
         # Nothing scored means nothing matched, whatever the estimate says: the estimate
         # of "all words" is that of its rarest word, and a question whose words are never
         # all in one document was reported as "about 159 hits" with none shown, and no
         # fallback to any word.
-        if results.has_exact_length() or estimate <= EXACT_COUNT_LIMIT or not hits:
+        if results.has_exact_length() or estimate <= EXACT_COUNT_LIMIT or not best:
             return _Found(hits, len(results), False)
         return _Found(hits, max(estimate, results.scored_length()), True)
+
+    def _rerank(self, parsed: ParsedQuery, hits: list) -> list:
+        """The hits with their grams scores added, in their new order (search.grams)."""
+        if len(hits) < 2:
+            return hits
+        if self._grams is None or self._grams.searcher is not self.searcher:
+            self._grams = grams.GramScorer(self.searcher)
+        extra = self._grams.scores(parsed.grams, [hit.docnum for hit in hits])
+        head = hits[: len(extra)]  # as many as the scorer could read in its budget
+        for hit, score in zip(head, extra):
+            hit.score += score
+        head.sort(key=lambda hit: (-hit.score, hit.docnum))
+        hits = head + hits[len(head) :]
+        for rank, hit in enumerate(hits):
+            hit.rank = rank
+        return hits
 
     def matcher(self, query: whoosh_query.Query) -> Matcher:
         """What to highlight for ``query``: its positive terms (prefixes and fuzzy words

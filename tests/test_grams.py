@@ -1,0 +1,64 @@
+"""Reranking by character n-grams, on a real index."""
+
+import pytest
+
+from search.grams import GramScorer
+from search.indexer import index_paths
+from search.searching import IndexSearcher
+
+# Two passages that the words of the query match equally: both have يتبادل, neither has
+# الشوكولاته as typed. Only the second has it, spelled otherwise (الشيكولاتة).
+DOCUMENTS = {
+    "a.txt": "يتبادل الناس الهدايا في العيد.",
+    "b.txt": "يتبادل الناس الشيكولاتة في العيد.",
+    "c.txt": "الهيدروجين والأكسجين غازان، والأُوكسجين (O2) ضروري للتنفس؛ كم نحتاج منه؟",
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("grams-docs")
+    for name, text in DOCUMENTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("grams-index") / "index"
+    index_paths([folder], index_dir)
+    with IndexSearcher(index_dir) as opened:
+        yield opened
+
+
+def ids(results):
+    return [hit.id for hit in results.hits]
+
+
+def test_another_spelling_of_a_word_ranks_higher(searcher):
+    assert ids(searcher.search("يتبادل الشوكولاته", match_any=True))[:2] == ["b.txt", "a.txt"]
+
+
+def test_without_grams_the_two_would_tie(searcher, monkeypatch):
+    """The check above can fail: the order comes from the grams, not from the words."""
+    monkeypatch.setattr("search.query.GRAM_BOOST", 0.0)
+    hits = searcher.search("يتبادل الشوكولاته", match_any=True).hits
+    assert hits[0].score == pytest.approx(hits[1].score)
+
+
+def test_grams_only_add_to_scores(searcher, monkeypatch):
+    reranked = {hit.id: hit.score for hit in searcher.search("يتبادل الشوكولاته", match_any=True).hits}
+    monkeypatch.setattr("search.query.GRAM_BOOST", 0.0)
+    plain = {hit.id: hit.score for hit in searcher.search("يتبادل الشوكولاته", match_any=True).hits}
+    assert reranked.keys() == plain.keys()  # grams rerank; they find nothing new
+    assert all(reranked[key] >= plain[key] for key in plain)
+    assert reranked["b.txt"] > plain["b.txt"]
+
+
+def test_gram_scores_follow_the_spelling(searcher):
+    docnums = [searcher.searcher.document_number(id=name) for name in ("a.txt", "b.txt", "c.txt")]
+    scores = GramScorer(searcher.searcher).scores(searcher.parse("الاوكسجين").grams, docnums)
+    assert scores[0] == scores[1] == 0.0  # no gram of the word in either
+    assert scores[2] > 0.0
+
+
+def test_a_query_word_gives_its_grams_and_phrases_give_none(searcher):
+    assert searcher.parse("مدرسة").grams  # every plain word
+    assert not searcher.parse('"مدرسة الحي"').grams  # a phrase stays exact
+    weights = dict(searcher.parse("مدرسة كتب قلم").grams)
+    assert sum(weights.values()) == pytest.approx(3.0)  # GRAM_BOOST per word typed
