@@ -8,7 +8,8 @@ marked exact form (``=`` + normalized); this module then widens each plain word 
 stem, so ``مدرسة`` finds ``وبالمدرسة``, with a bonus for the exact form so that
 documents with the word as typed rank first. A prefix matches exact forms and stems (``استراتيج*``
 finds ``الاستراتيجية``); phrases, wildcards and fuzzy terms stay on exact forms.
-``plain`` treats every character as text.
+``plain`` treats every character as text. The plain words' character n-grams go with
+the query, for ``search.grams`` to rerank the best hits with.
 """
 
 from collections import Counter
@@ -33,8 +34,8 @@ EXACT_BOOST = 0.5
 # weighted by PROXIMITY_BOOST against the words' own scores.
 PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 0.2
-# The character n-grams of the query's words (the grams field) weigh this much against
-# the words themselves when the best hits are reranked: their total weight is GRAM_BOOST
+# The character n-grams of the query's words weigh this much against the words
+# themselves when the best hits are reranked (search.grams): their total weight is GRAM_BOOST
 # times the number of words, however many grams the words have (docs/relevance.md).
 GRAM_BOOST = 1.0
 # Longer input is refused: nobody types it, and Whoosh's parser is quadratic in places.
