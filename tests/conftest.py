@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import cli
+from search.indexer import index_paths
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -17,3 +18,18 @@ def index_dir(tmp_path_factory):
     result = CliRunner().invoke(cli, ["index", "--index", str(index_dir), str(SEEDS)])
     assert result.exit_code == 0, result.output
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def make_index(tmp_path_factory):
+    """A function: write files (name -> text) to a fresh folder, index it, return the index."""
+
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path_factory.mktemp("docs")
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        index_dir = tmp_path_factory.mktemp("index") / "index"
+        index_paths([root], index_dir)
+        return index_dir
+
+    return make

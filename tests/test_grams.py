@@ -3,7 +3,6 @@
 import pytest
 
 from search.grams import GramScorer
-from search.indexer import index_paths
 from search.searching import IndexSearcher
 
 # Two passages that the words of the query match equally: both have يتبادل, neither has
@@ -16,13 +15,8 @@ DOCUMENTS = {
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("grams-docs")
-    for name, text in DOCUMENTS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("grams-index") / "index"
-    index_paths([folder], index_dir)
-    with IndexSearcher(index_dir) as opened:
+def searcher(make_index):
+    with IndexSearcher(make_index(DOCUMENTS)) as opened:
         yield opened
 
 

@@ -25,16 +25,9 @@ RECORDS = [
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    root = tmp_path_factory.mktemp("docs")
-    for name, text in DOCUMENTS.items():
-        (root / name).write_text(text, encoding="utf-8")
-    (root / "news.jsonl").write_text(
-        "\n".join(json.dumps(record, ensure_ascii=False) for record in RECORDS), encoding="utf-8"
-    )
-    index_dir = tmp_path_factory.mktemp("index") / "index"
-    index_paths([root], index_dir)
-    with IndexSearcher(index_dir) as searcher:
+def searcher(make_index):
+    news = "\n".join(json.dumps(record, ensure_ascii=False) for record in RECORDS)
+    with IndexSearcher(make_index({**DOCUMENTS, "news.jsonl": news})) as searcher:
         yield searcher
 
 
