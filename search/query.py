@@ -37,7 +37,7 @@ PROXIMITY_BOOST = 0.2
 # The character n-grams of the query's words weigh this much against the words
 # themselves when the best hits are reranked (search.grams): their total weight is GRAM_BOOST
 # times the number of words, however many grams the words have (docs/relevance.md).
-GRAM_BOOST = 1.0
+GRAM_BOOST = 3.0
 # Longer input is refused: nobody types it, and Whoosh's parser is quadratic in places.
 MAX_QUERY_CHARS = 2000
 # A prefix or wildcard must keep this many letters, or it expands to most of the vocabulary.
