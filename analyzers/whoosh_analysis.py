@@ -16,8 +16,9 @@ from analyzers.stopwords import STOPWORDS
 # changes the terms produced, or what is indexed changes, so old indexes are rebuilt
 # rather than silently mixed. 2: every word under its stem and its exact form; 3: back
 # to the exact form only for words that are their own stem, and only real titles
-# indexed as titles.
-ANALYZER_VERSION = "3"
+# indexed as titles; 4: a column of each record's normalized words, for reranking by
+# character n-grams (analyzers.grams).
+ANALYZER_VERSION = "4"
 
 # A word is a run of letters and digits of any script plus the Arabic combining marks
 # (which Python's \w does not cover), so مَدْرَسَة stays one token. Everything else

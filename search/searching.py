@@ -231,11 +231,9 @@ class IndexSearcher:
         if self._grams is None or self._grams.searcher is not self.searcher:
             self._grams = grams.GramScorer(self.searcher)
         extra = self._grams.scores(parsed.grams, [hit.docnum for hit in hits])
-        head = hits[: len(extra)]  # as many as the scorer could read in its budget
-        for hit, score in zip(head, extra):
+        for hit, score in zip(hits, extra):
             hit.score += score
-        head.sort(key=lambda hit: (-hit.score, hit.docnum))
-        hits = head + hits[len(head) :]
+        hits = sorted(hits, key=lambda hit: (-hit.score, hit.docnum))
         for rank, hit in enumerate(hits):
             hit.rank = rank
         return hits

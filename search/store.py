@@ -47,6 +47,7 @@ def make_schema() -> Schema:
         url=STORED,
         location=STORED,
         fingerprint=COLUMN(),
+        grams=COLUMN(),  # analyzers.grams.gram_text of title and body, for search.grams
     )
 
 

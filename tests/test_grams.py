@@ -1,7 +1,12 @@
 """Reranking by character n-grams, on a real index."""
 
+from collections import Counter
+
 import pytest
 
+from analyzers.grams import WORD, gram_text, read_gram_text, word_grams
+from analyzers.normalization import normalize
+from analyzers.stopwords import STOPWORDS
 from search.grams import GramScorer
 from search.query import GRAM_BOOST
 from search.searching import IndexSearcher
@@ -19,6 +24,18 @@ DOCUMENTS = {
 def searcher(make_index):
     with IndexSearcher(make_index(DOCUMENTS)) as opened:
         yield opened
+
+
+def test_a_gram_counts_in_gram_text_as_in_the_words():
+    text = "وَبِالْمَدْرَسَةِ الأولى (٢٠٢٤) تعلّم الطلاب؛ المدرسه في أثريا-الرقة؟ school SY24 مدرسة"
+    length, words = read_gram_text(gram_text(text))
+    expected = Counter(
+        gram for word in WORD.findall(text) if normalize(word) not in STOPWORDS
+        for gram in word_grams(normalize(word))
+    )
+    assert length == sum(expected.values())
+    assert {gram: words.count(gram) for gram in expected} == expected
+    assert words.count("_مدرسه_") == 1 and words.count("درسه_") == 3
 
 
 def ids(results):
