@@ -1,8 +1,9 @@
 """Character n-grams of words: a soft match between a word's spellings and forms.
 
-Light stemming joins والمدرسة and مدرسة, but not اوكسيجين and اكسجين, تأسس and أسس,
-or a broken plural and its singular. Their character 4-grams overlap: a document
-sharing many of a query word's grams likely has a form of that word. Pure functions
+Light stemming joins والمدرسة and مدرسة, but not أوكسجين and أكسجين, or شوكولاته and
+شيكولاتة. Their character 4-grams overlap (كسجي سجين جين_): a document sharing many of a
+query word's grams likely has a form of that word. Broken plurals mostly share none
+(كتاب / كتب). Pure functions
 on text; ``search.grams`` uses them to rerank hits.
 """
 

@@ -3,8 +3,8 @@
 The words of a query find documents (Whoosh, BM25F over stems and exact forms); the
 first RERANK_DEPTH of them are scored again with BM25 over character 4-grams
 (``analyzers.grams``) and the two scores are added. Grams reward a document for the
-query's words spelled or inflected in ways light stemming does not join (اوكسيجين /
-اكسجين, شوكولاته / شيكولاتة, تأسس / أسس): MRR@10 on wiki_qa 0.752 -> 0.790, Recall@10
+query's words spelled or inflected in ways light stemming does not join (أوكسجين /
+أكسجين, شوكولاته / شيكولاتة, تأسس / أسس): MRR@10 on wiki_qa 0.752 -> 0.790, Recall@10
 0.905 -> 0.923 (docs/relevance.md).
 
 The grams are not indexed as terms: a grams field made indexing 4.7x slower
