@@ -3,8 +3,7 @@
 Light stemming joins والمدرسة and مدرسة, but not أوكسجين and أكسجين, or شوكولاته and
 شيكولاتة. Their character 4-grams overlap (كسجي سجين جين_): a document sharing many of a
 query word's grams likely has a form of that word. Broken plurals mostly share none
-(كتاب / كتب). Pure functions
-on text; ``search.grams`` uses them to rerank hits.
+(كتاب / كتب). Pure functions on text; ``search.grams`` uses them to rerank hits.
 """
 
 import re

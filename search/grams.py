@@ -36,8 +36,10 @@ class GramScorer:
     def __init__(self, searcher):
         self.searcher = searcher
         reader = searcher.reader()
-        # An index built before the column existed (analyzer version 3) is not reranked.
-        self._column = reader.column_reader(COLUMN) if reader.has_column(COLUMN) else None
+        # An index built before the column existed (analyzer version 3) is not reranked;
+        # Whoosh raises KeyError when asked about a field its schema lacks.
+        present = COLUMN in reader.schema and reader.has_column(COLUMN)
+        self._column = reader.column_reader(COLUMN) if present else None
 
     def scores(self, grams: tuple[tuple[str, float], ...], docnums: list[int]) -> list[float]:
         """The grams score of each of ``docnums`` for the query's (gram, weight) pairs."""

@@ -195,7 +195,7 @@ def test_excluded_words_are_not_highlighted(searcher):
 
 def test_large_counts_are_estimated_upper_bounds(searcher, monkeypatch):
     monkeypatch.setattr("search.searching.EXACT_COUNT_LIMIT", 0)
-    # Reranking fetches 30 hits, which counts this small index exactly: fetch only the page.
+    # Reranking fetches RERANK_DEPTH hits, which counts this small index exactly: only the page.
     monkeypatch.setattr("search.grams.RERANK_DEPTH", 0)
     results = searcher.search("خبر OR الرقة OR مدرسة", limit=2)
     assert results.total_is_estimate
