@@ -6,14 +6,11 @@ query word's grams likely has a form of that word. Broken plurals mostly share n
 (كتاب / كتب). Pure functions on text; ``search.grams`` uses them to rerank hits.
 """
 
-import re
 from functools import lru_cache
 
 from analyzers.normalization import normalize
 from analyzers.stopwords import STOPWORDS
-from analyzers.whoosh_analysis import WORD_PATTERN
-
-WORD = re.compile(WORD_PATTERN)
+from analyzers.whoosh_analysis import WORD
 
 # 4 beat 3 and 5 on wiki_qa (docs/relevance.md).
 GRAM_SIZE = 4

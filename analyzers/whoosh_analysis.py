@@ -6,6 +6,8 @@ as written. Everything here pickles (Whoosh stores the schema in the index): no
 lambdas or closures, and these import paths are part of the index format.
 """
 
+import re
+
 from whoosh.analysis import Filter, RegexTokenizer
 
 from analyzers.normalization import normalize
@@ -25,6 +27,7 @@ ANALYZER_VERSION = "4"
 # splits: spaces, Latin punctuation, ، ؛ ؟ « » and the underscore.
 ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 WORD_PATTERN = rf"(?:[^\W_]|[{ARABIC_MARKS}])+"
+WORD = re.compile(WORD_PATTERN)
 
 # Marks the exact (normalized, unstemmed) form of a word. Every word is indexed under its
 # marked exact form; a word whose stem differs is also indexed under the bare stem, at the
