@@ -75,8 +75,9 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
                 f"cannot read this query ({type(error).__name__}); "
                 "use --plain to search its words as text"
             ) from error
-    near = _proximity(parsed)
-    grams = _grams(parsed)
+    typed = _body_words(parsed)
+    near = _proximity(typed)
+    grams = _grams(typed)
     words = []
     parsed = _widen(parsed, words)
     if parsed is query.NullQuery or not _has_positive_part(parsed):
@@ -98,10 +99,11 @@ def _body_words(parsed: query.Query) -> list[str]:
     ]
 
 
-def _grams(parsed: query.Query) -> tuple[tuple[str, float], ...]:
-    """The character n-grams of the query's plain words and their weights, which sum to
-    GRAM_BOOST per word: longer words do not count for more (search.grams)."""
-    words = [word[len(EXACT_MARK) :] for word in _body_words(parsed)]
+def _grams(typed: list[str]) -> tuple[tuple[str, float], ...]:
+    """The character n-grams of the query's plain words (``_body_words``) and their
+    weights, which sum to GRAM_BOOST per word: longer words do not count for more
+    (search.grams)."""
+    words = [word[len(EXACT_MARK) :] for word in typed]
     counts = Counter(gram for word in words for gram in word_grams(word))
     if not counts:
         return ()
@@ -109,11 +111,10 @@ def _grams(parsed: query.Query) -> tuple[tuple[str, float], ...]:
     return tuple((gram, share * n) for gram, n in counts.items())
 
 
-def _proximity(parsed: query.Query) -> query.Query | None:
-    """Optional phrases of each two consecutive words as typed, allowing a few words
-    between: documents where the query's words stand together rank higher."""
-    words = _body_words(parsed)
-    pairs = list(dict.fromkeys(zip(words, words[1:])))
+def _proximity(typed: list[str]) -> query.Query | None:
+    """Optional phrases of each two consecutive words as typed (``_body_words``), allowing
+    a few words between: documents where the query's words stand together rank higher."""
+    pairs = list(dict.fromkeys(zip(typed, typed[1:])))
     if not pairs:
         return None
     return query.Or(
