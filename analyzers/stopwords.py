@@ -6,9 +6,9 @@ pronouns, common auxiliaries), in the scope of the lists used by Lucene's
 ``ArabicAnalyzer`` (Jacques Savoy's list) and Larkey et al.'s light10 experiments,
 plus the forms with a glued conjunction و or ف that the stemmer keeps intact.
 Content words are not listed. Questions add interrogatives written as one word (ماهي,
-ماهو, بماذا) and conjunctions or prepositions typed apart from their word (و هو). Words are written in their usual spelling and
-normalized here with the same ``normalize`` as documents and queries, so على and
-علي, إلى and الي all hit the list.
+ماهو, بماذا) and conjunctions or prepositions typed apart from their word (و هو).
+Words are written in their usual spelling and normalized here with the same
+``normalize`` as documents and queries, so على and علي, إلى and الي all hit the list.
 """
 
 from analyzers.normalization import normalize
