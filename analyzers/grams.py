@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from analyzers.normalization import normalize
 from analyzers.stopwords import STOPWORDS
-from analyzers.whoosh_analysis import WORD
+from analyzers.words import WORD
 
 # 4 beat 3 and 5 on wiki_qa (docs/relevance.md).
 GRAM_SIZE = 4

@@ -6,13 +6,12 @@ as written. Everything here pickles (Whoosh stores the schema in the index): no
 lambdas or closures, and these import paths are part of the index format.
 """
 
-import re
-
 from whoosh.analysis import Filter, RegexTokenizer
 
 from analyzers.normalization import normalize
 from analyzers.stem import light_stem
 from analyzers.stopwords import STOPWORDS
+from analyzers.words import WORD_PATTERN
 
 # Stamped into every index; bump it whenever a change here or in normalize/stem/stopwords
 # changes the terms produced, or what is indexed changes, so old indexes are rebuilt
@@ -21,13 +20,6 @@ from analyzers.stopwords import STOPWORDS
 # indexed as titles; 4: a column of each record's normalized words, for reranking by
 # character n-grams (analyzers.grams).
 ANALYZER_VERSION = "4"
-
-# A word is a run of letters and digits of any script plus the Arabic combining marks
-# (which Python's \w does not cover), so مَدْرَسَة stays one token. Everything else
-# splits: spaces, Latin punctuation, ، ؛ ؟ « » and the underscore.
-ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-WORD_PATTERN = rf"(?:[^\W_]|[{ARABIC_MARKS}])+"
-WORD = re.compile(WORD_PATTERN)
 
 # Marks the exact (normalized, unstemmed) form of a word. Every word is indexed under its
 # marked exact form; a word whose stem differs is also indexed under the bare stem, at the

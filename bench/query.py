@@ -28,7 +28,7 @@ from pyarabic.araby import strip_tashkeel, strip_tatweel  # noqa: E402
 
 from _corpus import corpus_file, read_jsonl  # noqa: E402
 from analyzers import STOPWORDS, normalize  # noqa: E402
-from analyzers.whoosh_analysis import WORD  # noqa: E402
+from analyzers.words import WORD  # noqa: E402
 from search.indexer import index_paths  # noqa: E402
 from search.searching import IndexSearcher  # noqa: E402
 

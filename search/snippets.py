@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from analyzers.normalization import DELETED_CHARACTERS, FOLDED_INTO
-from analyzers.whoosh_analysis import EXACT_MARK, TERM_CACHE_SIZE, WORD, term_forms
+from analyzers.whoosh_analysis import EXACT_MARK, TERM_CACHE_SIZE, term_forms
+from analyzers.words import WORD
 
 _DELETED = f"[{re.escape(DELETED_CHARACTERS)}]"
 # Ligatures, Arabic presentation forms and fullwidth forms: NFKC turns them into plain

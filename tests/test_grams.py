@@ -7,7 +7,7 @@ import pytest
 from analyzers.grams import gram_text, read_gram_text, word_grams
 from analyzers.normalization import normalize
 from analyzers.stopwords import STOPWORDS
-from analyzers.whoosh_analysis import WORD
+from analyzers.words import WORD
 from search.grams import GramScorer
 from search.query import GRAM_BOOST
 from search.searching import IndexSearcher
