@@ -34,6 +34,17 @@ ARABIC_INDIC_ZERO = 0x0660  # ٠ … ٩
 PERSIAN_ZERO = 0x06F0  # ۰ … ۹ (Extended Arabic-Indic digits)
 PERSIAN_YEH = "\u06cc"  # ی
 PERSIAN_KEHEH = "\u06a9"  # ک
+# Letters Persian and Arabic writers borrow for sounds Arabic lacks, each folded into
+# the Arabic letter written for that sound when they are not used: فيليپ / فيليب,
+# لاتڤيا / لاتفيا, گوگميلا / كوكميلا (wiki_qa spells names both ways).
+BORROWED_LETTERS = {
+    "\u067e": "\u0628",  # پ peh -> ب
+    "\u06a4": "\u0641",  # ڤ veh -> ف
+    "\u06a8": "\u0642",  # ڨ qaf with three dots (Maghrebi g) -> ق
+    "\u0686": "\u062c",  # چ tcheh -> ج
+    "\u0698": "\u0632",  # ژ jeh -> ز
+    "\u06af": "\u0643",  # گ gaf -> ك
+}
 
 _MARKS_TABLE = {
     code: None
@@ -53,6 +64,7 @@ _DIGITS_TABLE = {
     zero + value: str(value) for zero in (ARABIC_INDIC_ZERO, PERSIAN_ZERO) for value in range(10)
 }
 _PERSIAN_LETTERS_TABLE = {ord(PERSIAN_YEH): YEH, ord(PERSIAN_KEHEH): KAF}
+_BORROWED_LETTERS_TABLE = {ord(letter): arabic for letter, arabic in BORROWED_LETTERS.items()}
 
 _RULE_TABLES = (
     _MARKS_TABLE,
@@ -62,6 +74,7 @@ _RULE_TABLES = (
     _TEH_MARBUTA_TABLE,
     _DIGITS_TABLE,
     _PERSIAN_LETTERS_TABLE,
+    _BORROWED_LETTERS_TABLE,
 )
 _ALL_RULES_TABLE = {key: value for table in _RULE_TABLES for key, value in table.items()}
 
@@ -146,6 +159,15 @@ def fold_persian_letters(text: str) -> str:
     return text.translate(_PERSIAN_LETTERS_TABLE)
 
 
+def fold_borrowed_letters(text: str) -> str:
+    """Map the letters borrowed for foreign sounds (پ ڤ ڨ چ ژ گ) to Arabic letters.
+
+    >>> fold_borrowed_letters("لاتڤيا فيليپ")
+    'لاتفيا فيليب'
+    """
+    return text.translate(_BORROWED_LETTERS_TABLE)
+
+
 def normalize(text: str) -> str:
     """Normalize Arabic text for matching.
 
@@ -158,7 +180,8 @@ def normalize(text: str) -> str:
     6. Teh marbuta ة -> ه.
     7. Arabic-Indic ٠-٩ and Persian ۰-۹ digits -> 0-9.
     8. Persian ی ک -> ي ك.
-    9. Lowercase (Latin and other cased scripts).
+    9. Borrowed letters پ ڤ ڨ چ ژ گ -> ب ف ق ج ز ك.
+    10. Lowercase (Latin and other cased scripts).
 
     >>> normalize("أَحْمَد")
     'احمد'

@@ -18,8 +18,9 @@ from analyzers.words import WORD_PATTERN
 # rather than silently mixed. 2: every word under its stem and its exact form; 3: back
 # to the exact form only for words that are their own stem, and only real titles
 # indexed as titles; 4: a column of each record's normalized words, for reranking by
-# character n-grams (analyzers.grams).
-ANALYZER_VERSION = "4"
+# character n-grams (analyzers.grams); 5: the letters borrowed for foreign sounds folded
+# (پ ڤ چ گ …).
+ANALYZER_VERSION = "5"
 
 # Marks the exact (normalized, unstemmed) form of a word. Every word is indexed under its
 # marked exact form; a word whose stem differs is also indexed under the bare stem, at the

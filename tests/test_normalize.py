@@ -20,6 +20,7 @@ from analyzers.normalization import normalize
         ("٢٠١٩", "2019"),
         ("۱۴۰۲", "1402"),
         ("کتابی", "كتابي"),
+        ("لاتڤيا، فيليپ", "لاتفيا، فيليب"),
         ("\ufefb", "لا"),
         ("\ufef7", "لا"),
         ("ﷲ", "الله"),
@@ -43,6 +44,7 @@ from analyzers.normalization import normalize
         "arabic_indic_digits",
         "persian_digits",
         "persian_yeh_keheh",
+        "borrowed_letters",
         "lam_alef_ligature",
         "lam_alef_hamza_ligature",
         "allah_ligature",
@@ -67,6 +69,7 @@ def test_normalize(raw, expected):
         (rules.fold_teh_marbuta, "مدرسة", "مدرسه"),
         (rules.fold_digits, "٠١٢٣٤٥٦٧٨٩", "0123456789"),
         (rules.fold_persian_letters, "ی ک", "ي ك"),
+        (rules.fold_borrowed_letters, "پ ڤ ڨ چ ژ گ", "ب ف ق ج ز ك"),
         (rules.unicode_compatibility, "\ufefb", "لا"),
     ],
     ids=lambda value: getattr(value, "__name__", None),
@@ -76,7 +79,7 @@ def test_single_rule(rule, raw, expected):
     assert rule(expected) == expected  # each rule is idempotent
 
 
-MIXED = "وَبِالْمَدْرَسَةِ الأُولى ٢٠١٩ «أثريا-الرقة» SY24؟ کتابی مـــدرسة ﻻ ذٰلِكَ ۖ (آمن)؛"
+MIXED = "وَبِالْمَدْرَسَةِ الأُولى ٢٠١٩ «أثريا-الرقة» SY24؟ کتابی مـــدرسة ﻻ ذٰلِكَ ۖ (آمن)؛ گوگميلا"
 
 
 def test_normalize_is_idempotent():
@@ -95,6 +98,7 @@ def test_merged_table_equals_rule_by_rule_composition():
         rules.fold_teh_marbuta,
         rules.fold_digits,
         rules.fold_persian_letters,
+        rules.fold_borrowed_letters,
         str.lower,
     ):
         composed = rule(composed)

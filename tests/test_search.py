@@ -17,6 +17,7 @@ DOCUMENTS = {
     "e.txt": "كلمتان مقلوبتان: الوطني الدفاع.",
     "f.md": "# تقرير عن الاستراتيجية\n\nنص عن الطرق البرية.",
     "g.txt": "The SY24 report (2019) about Damascus [draft].",
+    "h.txt": "زار الوفدُ لاتڤيا، ثم التقى فيليپ.",
 }
 RECORDS = [
     {"id": "n1", "title": "خبر", "text": "خبر قصير عن حلب", "source": "وكالة سانا"},
@@ -57,12 +58,15 @@ def ids(results):
         ("DAMASCUS", ["g.txt"]),
         ("(الرقة", ["b.txt", "n2"]),
         ('"الرقة', ["b.txt", "n2"]),
+        ("لاتفيا", ["h.txt"]),
+        ("فيليپ", ["h.txt"]),
     ],
     ids=[
         "hamza alef", "bare alef", "diacritics", "article", "teh marbuta as heh",
         "phrase in order only", "minus excludes", "NOT excludes", "OR", "prefix reaches stems",
         "typo", "title field", "source filter", "path filter", "latin lowercase",
         "arabic-indic digits", "latin uppercase", "unbalanced parenthesis", "unbalanced quote",
+        "veh as feh", "peh typed",
     ],
 )
 def test_query_syntax_finds_exactly(searcher, query, expected):
@@ -175,8 +179,12 @@ def highlighted_words(hit):
         ('"الدفاع الوطني"', "d.txt", ["الدفاع", "الوطني"]),
         ("استراتيج*", "f.md", ["الاستراتيجية"]),
         ("sy24 2019", "g.txt", ["SY24", "2019"]),
+        ("لاتفيا فيليب", "h.txt", ["لاتڤيا", "فيليپ"]),
     ],
-    ids=["stem with diacritics and prefixes", "alef form", "phrase", "prefix", "latin and digits"],
+    ids=[
+        "stem with diacritics and prefixes", "alef form", "phrase", "prefix", "latin and digits",
+        "borrowed letters",
+    ],
 )
 def test_snippets_highlight_words_as_written(searcher, query, document, words):
     hit = next(hit for hit in searcher.search(query).hits if hit.id == document)
