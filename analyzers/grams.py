@@ -4,6 +4,10 @@ Light stemming joins والمدرسة and مدرسة, but not أوكسجين and
 شيكولاتة. Their character 4-grams overlap (كسجي سجين جين_): a document sharing many of a
 query word's grams likely has a form of that word. Broken plurals mostly share none
 (كتاب / كتب). Pure functions on text; ``search.grams`` uses them to rerank hits.
+
+A record's normalized words (``gram_text``) are computed once at indexing: kept in a
+column for the grams, they also feed the roots field
+(``analyzers.whoosh_analysis.RootTokenizer``).
 """
 
 from functools import lru_cache

@@ -37,8 +37,10 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 WORKERS = 2
 # Memory each worker may fill with postings before it spills a sorted run to disk. Whoosh's
 # default (128) spilled and merged runs on a 47 MB corpus; at 256 indexing ran 1.4x faster
-# and the whole tree peaked under 1 GB (bench/index.py).
-POOL_MB = 256
+# and the whole tree peaked under 1 GB (bench/index.py). The roots field (1.5x the body's
+# postings) fills it: 256 peaked at 1.10 GB, 200 at 0.93 GB in the same time (36 s); a
+# pool the postings fit in (448) took 26 s but 1.22 GB.
+POOL_MB = 200
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
 # whoosh3 can start its workers with a start method that is safe with threads (fork
@@ -306,6 +308,10 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
             report.updated += 1
         else:
             report.added += 1
+        # Normalized once for the grams column and the roots field. The shown title: a
+        # record without one has its first line counted twice, +0.003 MRR@10 on wiki_qa
+        # over its real title (docs/relevance.md).
+        words = gram_text(f"{record.display_title}\n{record.text}")
         writer.add_document(
             id=record.id,
             key=key,
@@ -320,9 +326,8 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
             url=record.url,
             location=record.location,
             fingerprint=fingerprint.encode("ascii"),
-            # The shown title: a record without one has its first line counted twice,
-            # +0.003 MRR@10 on wiki_qa over its real title (docs/relevance.md).
-            grams=gram_text(f"{record.display_title}\n{record.text}").encode("utf-8"),
+            grams=words.encode("utf-8"),
+            roots=words,
         )
     for key in known.keys() - current:
         writer.delete_by_term("key", key)

@@ -6,7 +6,9 @@ parentheses, ``word*`` prefixes, ``word~`` typo tolerance, and the field filters
 ``title:``, ``source:`` and ``path:``. The fields' analyzer turns every word into its
 marked exact form (``=`` + normalized); this module then widens each plain word to its
 stem, so ``مدرسة`` finds ``وبالمدرسة``, with a bonus for the exact form so that
-documents with the word as typed rank first. A prefix matches exact forms and stems (``استراتيج*``
+documents with the word as typed rank first, and to its root at a lower weight
+(``مدارس``), which only ranks when every word is required and also matches when any
+word may. A prefix matches exact forms and stems (``استراتيج*``
 finds ``الاستراتيجية``); phrases, wildcards and fuzzy terms stay on exact forms.
 ``plain`` treats every character as text. The plain words' character n-grams go with
 the query, for ``search.grams`` to rerank the best hits with.
@@ -18,11 +20,13 @@ from dataclasses import dataclass
 from whoosh import qparser, query
 
 from analyzers.grams import word_grams
+from analyzers.roots import root
 from analyzers.stem import light_stem
 from analyzers.whoosh_analysis import EXACT_MARK, arabic_analyzer
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
+ROOTS_FIELD = "roots"  # the roots of title and body words (analyzers.grams.RootTokenizer)
 FILTER_FIELDS = ("source", "path")
 # Matches in the title count this many times a match in the body (BM25F field weight);
 # 2.0 lost 1.8 points of MRR@10 on wiki_qa (docs/relevance.md).
@@ -30,6 +34,18 @@ TITLE_BOOST = 1.0
 # A word found exactly as typed (normalized, unstemmed) earns this share of its stem's
 # weight on top: other things equal, the exact form ranks first (docs/relevance.md).
 EXACT_BOOST = 0.5
+# A word's root (analyzers.roots) joins broken plurals and derived forms that stemming
+# keeps apart (مدرسة / مدارس, كتاب / مكتبة), and also words of one root that mean
+# different things. Roots have a field of their own, scored like the words with this
+# weight; a root is in more documents than a stem, so it counts less than the word.
+# wiki_qa (--any): MRR@10 0.792 -> 0.802, Recall@10 0.925 -> 0.932, Recall@100 0.960 ->
+# 0.970; weights 0.6 to 2 all within 0.003 of these (docs/relevance.md).
+ROOT_BOOST = 1.0
+# Roots count only in queries of at least this many words. One word asks for that word:
+# its exact form and stem decide, and a root would rank other words of the root among
+# them (the probes' MRR@10 0.963 -> 0.955, Recall@100 1.000 -> 0.998). Several words
+# sharing roots with a passage are evidence of its topic.
+MIN_ROOT_WORDS = 2
 # Two query words this close in a document (1 = adjacent) earn that document a bonus,
 # weighted by PROXIMITY_BOOST against the words' own scores.
 PROXIMITY_SLOP = 3
@@ -37,8 +53,9 @@ PROXIMITY_BOOST = 0.2
 # The character n-grams of the query's words weigh this much against the words
 # themselves when the best hits are reranked (search.grams): their total weight is
 # GRAM_BOOST times the number of words, however many grams the words have. 3 took most
-# of the gain of 1 -> 8 on wiki_qa and the probes (docs/relevance.md).
-GRAM_BOOST = 3.0
+# of the gain of 1 -> 8 on wiki_qa and the probes; with roots adding to the words'
+# scores, 4 keeps the balance (MRR@10 0.799 / 0.802 / 0.803 for 3 / 4 / 5; docs/relevance.md).
+GRAM_BOOST = 4.0
 # Longer input is refused: nobody types it, and Whoosh's parser is quadratic in places.
 MAX_QUERY_CHARS = 2000
 # A prefix or wildcard must keep this many letters, or it expands to most of the vocabulary.
@@ -78,13 +95,16 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
     typed = _body_words(parsed)
     near = _proximity(typed)
     grams = _grams(typed)
+    by_root = len(set(typed)) >= MIN_ROOT_WORDS
     words = []
-    parsed = _widen(parsed, words)
+    parsed = _widen(parsed, words, with_roots=match_any and by_root)
     if parsed is query.NullQuery or not _has_positive_part(parsed):
         raise SearchError(
             "nothing to search for: the query has no word to find "
             "(only stopwords, diacritics, punctuation or excluded words)"
         )
+    if by_root and not match_any and (roots := _roots(typed)) is not None:
+        parsed = query.AndMaybe(parsed, roots)
     if near is not None:
         parsed = query.AndMaybe(parsed, near)
     return ParsedQuery(_tree_ors(parsed.normalize()), tuple(dict.fromkeys(words)), grams)
@@ -109,6 +129,16 @@ def _grams(typed: list[str]) -> tuple[tuple[str, float], ...]:
         return ()
     share = GRAM_BOOST * len(words) / sum(counts.values())
     return tuple((gram, share * n) for gram, n in counts.items())
+
+
+def _roots(typed: list[str]) -> query.Query | None:
+    """The roots of the query's plain words (``_body_words``), to rank by when every word
+    is required: there a root never decides what matches (any-word queries match roots
+    in ``word_query`` instead)."""
+    roots = dict.fromkeys(word_root for word in typed if (word_root := root(word[len(EXACT_MARK) :])))
+    if not roots:
+        return None
+    return query.Or([query.Term(ROOTS_FIELD, word_root, boost=ROOT_BOOST) for word_root in roots])
 
 
 def _proximity(typed: list[str]) -> query.Query | None:
@@ -164,13 +194,14 @@ def _plain_query(text: str, match_any: bool) -> query.Query:
     return (query.Or if match_any else query.And)(per_word)
 
 
-def _widen(node: query.Query, words: list[str]) -> query.Query:
-    """Check fields, widen exact words to stems, bound prefixes and fuzzy terms."""
+def _widen(node: query.Query, words: list[str], with_roots: bool = False) -> query.Query:
+    """Check fields, widen exact words to stems (and to roots ``with_roots``), bound
+    prefixes and fuzzy terms."""
     if node is query.NullQuery:
         return node
     if node.is_leaf():
-        return _widen_leaf(node, words)
-    return _exclude_from_any(node.apply(lambda child: _widen(child, words)))
+        return _widen_leaf(node, words, with_roots)
+    return _exclude_from_any(node.apply(lambda child: _widen(child, words, with_roots)))
 
 
 def _exclude_from_any(node: query.Query) -> query.Query:
@@ -185,7 +216,7 @@ def _exclude_from_any(node: query.Query) -> query.Query:
     return query.AndNot(query.Or(wanted, boost=node.boost), query.Or(excluded))
 
 
-def _widen_leaf(leaf: query.Query, words: list[str]) -> query.Query:
+def _widen_leaf(leaf: query.Query, words: list[str], with_roots: bool) -> query.Query:
     field = leaf.field()
     if field is not None and field not in TEXT_FIELDS + FILTER_FIELDS:
         raise SearchError(f"unknown field {field}: — search title:, source: or path:")
@@ -208,12 +239,13 @@ def _widen_leaf(leaf: query.Query, words: list[str]) -> query.Query:
     if isinstance(leaf, query.Term) and leaf.text.startswith(EXACT_MARK):
         normalized = leaf.text[len(EXACT_MARK) :]
         words.append(normalized)
-        return word_query(field, normalized, leaf.boost)
+        return word_query(field, normalized, leaf.boost, with_root=with_roots)
     return leaf
 
 
-def word_query(field: str, normalized: str, boost: float = 1.0) -> query.Query:
-    """A normalized word in one field: any word of its stem, plus a bonus for its exact form.
+def word_query(field: str, normalized: str, boost: float = 1.0, with_root: bool = False) -> query.Query:
+    """A normalized word in one field: any word of its stem, plus a bonus for its exact form;
+    ``with_root``, also any word of its root, at ROOT_BOOST.
 
     A word that is its own stem is indexed only under its marked form, so the stem is
     matched bare (from words whose stem differs) and marked; the weighting gives both
@@ -221,19 +253,20 @@ def word_query(field: str, normalized: str, boost: float = 1.0) -> query.Query:
     """
     stem = light_stem(normalized)
     if stem == normalized:
-        return query.Or(
-            [
-                query.Term(field, EXACT_MARK + normalized, boost=boost * (1 + EXACT_BOOST)),
-                query.Term(field, stem, boost=boost),
-            ]
-        )
-    return query.Or(
-        [
+        terms = [
+            query.Term(field, EXACT_MARK + normalized, boost=boost * (1 + EXACT_BOOST)),
+            query.Term(field, stem, boost=boost),
+        ]
+    else:
+        terms = [
             query.Term(field, EXACT_MARK + normalized, boost=boost * EXACT_BOOST),
             query.Term(field, stem, boost=boost),
             query.Term(field, EXACT_MARK + stem, boost=boost),
         ]
-    )
+    # Once per word: the roots field covers title and body (the title is a body leaf's twin).
+    if with_root and field == "body" and (word_root := root(normalized)):
+        terms.append(query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST))
+    return query.Or(terms)
 
 
 class TreeOr(query.Or):

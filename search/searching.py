@@ -15,7 +15,7 @@ from whoosh import scoring
 from analyzers.stem import light_stem
 from analyzers.whoosh_analysis import EXACT_MARK
 from search import grams, store
-from search.query import ParsedQuery, parse_query, positive_leaves
+from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
 # BM25F over title and body; the title weight lives in search.query.TITLE_BOOST.
@@ -39,14 +39,16 @@ class StemBM25F(scoring.BM25F):
     log(1 + (N - n + 0.5) / (n + 0.5)) gives 5.6x). A stem is indexed under two terms
     (bare from inflected words, marked from words that are their own stem), so n for
     either is their sum: scored apart, each looked rarer than the stem is, which cost
-    1.3 points of MRR@10 on wiki_qa. N and the average field length count only records:
-    the index also holds one bookkeeping document per source file.
+    1.3 points of MRR@10 on wiki_qa. A root (the roots field) is one term and counts as
+    itself. N and the average field length count only records: the index also holds one
+    bookkeeping document per source file.
     """
 
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
         records = _record_count(parent)
-        n = sum(parent.doc_frequency(fieldname, term) for term in _stem_terms(_as_text(text)))
+        terms = _stem_terms(_as_text(text)) if fieldname in TEXT_FIELDS else (text,)
+        n = sum(parent.doc_frequency(fieldname, term) for term in terms)
         return math.log(1 + (records - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname, text, qf=1):

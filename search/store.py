@@ -15,7 +15,7 @@ from whoosh.analysis import RegexTokenizer, LowercaseFilter
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
-from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer
+from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, root_analyzer
 from search.errors import SearchError
 
 DEFAULT_INDEX_DIR = "index_data"
@@ -48,6 +48,7 @@ def make_schema() -> Schema:
         location=STORED,
         fingerprint=COLUMN(),
         grams=COLUMN(),  # analyzers.grams.gram_text of title and body, for search.grams
+        roots=TEXT(analyzer=root_analyzer(), phrase=False),  # the same words' roots
     )
 
 

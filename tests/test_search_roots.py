@@ -1,0 +1,49 @@
+"""Roots (analyzers.roots) in searches on a real (temporary) index: they join broken
+plurals and derived forms when a query has several words, and never decide what a
+one-word or every-word query matches."""
+
+import pytest
+
+from search.searching import IndexSearcher
+
+DOCUMENTS = {
+    "plural.txt": "افتتحت المدارس أبوابها صباحاً.",  # مدرسة only by its root (درس)
+    "car.txt": "سيارة جديدة في المعرض.",
+    "near-market.txt": "مدرسة جديدة في حمص قرب السوق.",
+    "near-schools.txt": "مدرسة جديدة في حمص قرب المدارس.",  # one more word of the root
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(make_index):
+    with IndexSearcher(make_index(DOCUMENTS)) as searcher:
+        yield searcher
+
+
+def ids(results):
+    return [hit.id for hit in results.hits]
+
+
+def test_any_word_queries_also_match_by_root(searcher):
+    found = ids(searcher.search("مدرسة جديدة", match_any=True))
+    assert "plural.txt" in found
+    assert found[-1] == "plural.txt"  # a root weighs less than a word: last
+
+
+def test_roots_never_decide_what_an_every_word_query_matches(searcher):
+    assert sorted(ids(searcher.search("مدرسة جديدة"))) == ["near-market.txt", "near-schools.txt"]
+
+
+def test_one_word_does_not_match_by_root(searcher):
+    assert "plural.txt" not in ids(searcher.search("مدرسة", match_any=True))
+
+
+def test_roots_rank_every_word_matches(searcher):
+    # The two differ only in السوق / المدارس: without roots they tie, and the tie goes
+    # to the document indexed first.
+    assert ids(searcher.search("مدرسة حمص")) == ["near-schools.txt", "near-market.txt"]
+
+
+def test_a_word_sharing_only_the_root_is_not_highlighted(searcher):
+    hit = next(hit for hit in searcher.search("مدرسة جديدة", match_any=True).hits if hit.id == "plural.txt")
+    assert all(not snippet.highlights for snippet in hit.snippets)
