@@ -6,10 +6,10 @@ parentheses, ``word*`` prefixes, ``word~`` typo tolerance, and the field filters
 ``title:``, ``source:`` and ``path:``. The fields' analyzer turns every word into its
 marked exact form (``=`` + normalized); this module then widens each plain word to its
 stem, so ``مدرسة`` finds ``وبالمدرسة``, with a bonus for the exact form so that
-documents with the word as typed rank first, and to its root at a lower weight
-(``مدارس``), which only ranks when every word is required and also matches when any
-word may. A prefix matches exact forms and stems (``استراتيج*``
-finds ``الاستراتيجية``); phrases, wildcards and fuzzy terms stay on exact forms.
+documents with the word as typed rank first; in a query of two words or more, also to
+its root (``مدارس``), which matches when any word may and only ranks when every word is
+required. A prefix matches exact forms and stems (``استراتيج*`` finds
+``الاستراتيجية``); phrases, wildcards and fuzzy terms stay on exact forms.
 ``plain`` treats every character as text. The plain words' character n-grams go with
 the query, for ``search.grams`` to rerank the best hits with.
 """
@@ -26,7 +26,7 @@ from analyzers.whoosh_analysis import EXACT_MARK, arabic_analyzer
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
-ROOTS_FIELD = "roots"  # the roots of title and body words (analyzers.grams.RootTokenizer)
+ROOTS_FIELD = "roots"  # the roots of title and body words (whoosh_analysis.RootTokenizer)
 FILTER_FIELDS = ("source", "path")
 # Matches in the title count this many times a match in the body (BM25F field weight);
 # 2.0 lost 1.8 points of MRR@10 on wiki_qa (docs/relevance.md).

@@ -3,7 +3,9 @@ plurals and derived forms when a query has several words, and never decide what 
 one-word or every-word query matches."""
 
 import pytest
+from whoosh import index
 
+from search import store
 from search.searching import IndexSearcher
 
 DOCUMENTS = {
@@ -47,3 +49,18 @@ def test_roots_rank_every_word_matches(searcher):
 def test_a_word_sharing_only_the_root_is_not_highlighted(searcher):
     hit = next(hit for hit in searcher.search("مدرسة جديدة", match_any=True).hits if hit.id == "plural.txt")
     assert all(not snippet.highlights for snippet in hit.snippets)
+
+
+def test_an_index_without_the_roots_field_is_searched_by_words(tmp_path):
+    """An index of analyzer version 4 has no roots field: a query's roots match nothing
+    there, and the words still do (the searcher warns that the index is old)."""
+    schema = store.make_schema()
+    schema.remove("roots")
+    old = index.create_in(str(tmp_path), schema)
+    with old.writer() as writer:
+        for name, text in DOCUMENTS.items():
+            writer.add_document(id=name, key=name, kind=store.KIND_RECORD, body=text)
+    with IndexSearcher(tmp_path) as searcher:
+        assert sorted(ids(searcher.search("مدرسة جديدة"))) == ["near-market.txt", "near-schools.txt"]
+        assert "plural.txt" not in ids(searcher.search("مدرسة جديدة", match_any=True))
+        assert searcher.warnings
