@@ -25,9 +25,10 @@ ELLIPSIS = "…"
 
 
 def analysis_table(tokens: list[AnalyzedToken]) -> Table:
-    """A table with one row per token: surface form, offsets, normalized form, stem, stopword."""
+    """A table with one row per token: surface form, offsets, normalized form, stem, root,
+    stopword."""
     table = Table(show_edge=False, header_style="bold")
-    for header in ("text", "start", "end", "normalized", "stem", "stopword"):
+    for header in ("text", "start", "end", "normalized", "stem", "root", "stopword"):
         table.add_column(header, justify="right" if header in ("start", "end") else "left")
     for token in tokens:
         table.add_row(
@@ -36,6 +37,7 @@ def analysis_table(tokens: list[AnalyzedToken]) -> Table:
             str(token.end),
             Text(token.normalized),
             Text(token.stem, style="dim" if token.stopword else "bold"),
+            Text(token.root),
             "yes" if token.stopword else "",
         )
     return table

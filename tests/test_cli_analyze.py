@@ -13,12 +13,12 @@ def test_analyze_json_has_exactly_the_documented_keys():
     tokens = json.loads(result.output)
     assert tokens == [
         {"text": "وَبِالْمَدْرَسَةِ", "start": 0, "end": 17, "normalized": "وبالمدرسه",
-         "stem": "مدرس", "stopword": False},
-        {"text": "على", "start": 18, "end": 21, "normalized": "علي", "stem": "علي",
+         "stem": "مدرس", "root": "وبالمدرسه", "stopword": False},  # too long for ISRI
+        {"text": "على", "start": 18, "end": 21, "normalized": "علي", "stem": "علي", "root": "",
          "stopword": True},
         {"text": "أثريا", "start": 23, "end": 28, "normalized": "اثريا", "stem": "اثريا",
-         "stopword": False},
-        {"text": "٢٠١٩", "start": 30, "end": 34, "normalized": "2019", "stem": "2019",
+         "root": "اثر", "stopword": False},
+        {"text": "٢٠١٩", "start": 30, "end": 34, "normalized": "2019", "stem": "2019", "root": "",
          "stopword": False},
     ]
     assert all(text[t["start"]:t["end"]] == t["text"] for t in tokens)
