@@ -2,9 +2,9 @@
 
 Light stemming (``analyzers.stem``) keeps a word's pattern: مدرسة and مدارس, كتاب and
 مكتبة stay apart, as a precise search wants. A root joins them (درس, كتب), and also
-words of one root that mean different things, so the index holds roots as a third,
-weaker kind of term: they add recall and order, and never outweigh the word itself
-(``search.query.ROOT_BOOST``).
+words of one root that mean different things, so the index holds roots in a field of
+their own: they add recall and order, and count less than the word itself, a root being
+in more documents than a stem (``search.query.ROOT_BOOST``).
 
 The algorithm is that of Taghva, Elkhoury and Coombs, "Arabic Stemming without a Root
 Dictionary" (ISRI, University of Nevada, Las Vegas, 2005), as NLTK implements it

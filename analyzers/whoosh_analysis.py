@@ -6,6 +6,8 @@ as written. Everything here pickles (Whoosh stores the schema in the index): no
 lambdas or closures, and these import paths are part of the index format.
 """
 
+from functools import lru_cache
+
 from whoosh.analysis import Filter, RegexTokenizer, Token, Tokenizer
 
 from analyzers.grams import GRAM_EDGE
@@ -147,34 +149,23 @@ class RootTokenizer(Tokenizer):
     on tashkeela_classical, and phrases, highlights and idf over words left as they were.
     """
 
-    def __init__(self):
-        self._cache = {}
-
-    def __getstate__(self):
-        return {}
-
-    def __setstate__(self, state):
-        self.__init__()
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
     def __call__(self, value, positions=False, chars=False, removestops=True, mode="", start_pos=0, **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode)
-        cache = self._cache
         position = start_pos
         for word in value.split():
-            word_root = cache.get(word)
-            if word_root is None:
-                if len(cache) >= TERM_CACHE_SIZE:
-                    cache.clear()
-                word_root = cache[word] = root(word.strip(GRAM_EDGE))
+            word_root = _gram_word_root(word)
             if word_root:
                 token.text = word_root
                 if positions:
                     token.pos = position
                     position += 1
                 yield token
+
+
+@lru_cache(maxsize=TERM_CACHE_SIZE)
+def _gram_word_root(word: str) -> str:
+    """The root of one word of a ``gram_text`` (its edges marked)."""
+    return root(word.strip(GRAM_EDGE))
 
 
 def root_analyzer() -> RootTokenizer:
