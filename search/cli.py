@@ -117,11 +117,18 @@ def cli():
 
 @cli.command()
 @click.argument("text")
+@index_option
 @json_option
 @color_option
-def analyze(text, as_json, color):
-    """Show how TEXT is tokenized, normalized and stemmed."""
-    tokens = analyze_text(text)
+def analyze(text, index_dir, as_json, color):
+    """Show how each word of TEXT is indexed and read: its term, segmentation, lemma and
+    what attests the lemma (the dictionary, or the index's own words when there is one)."""
+    index_dir = store.resolve_index_dir(index_dir)
+    if store.index_exists(index_dir):
+        with IndexSearcher(index_dir) as searcher:
+            tokens = analyze_text(text, searcher.lexicon())
+    else:
+        tokens = analyze_text(text)
     if as_json:
         print_json([token.to_dict() for token in tokens])
     else:
