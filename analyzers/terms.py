@@ -43,7 +43,14 @@ def index_term(surface: str) -> str:
     return "" if stopped else term
 
 
-def query_family(surface: str, lexicon: Lexicon) -> Family | None:
-    """The family a query word is looked up as; None for a stopword or no letters."""
-    term = index_term(surface)
-    return family(term, lexicon) if term else None
+def query_terms(term: str, lexicon: Lexicon) -> Family:
+    """The family a query word (already its index term) is looked up as: the terms to
+    search for, each with how it reads.
+
+    >>> class Words(set):
+    ...     def starting_with(self, prefix):
+    ...         return sorted(w for w in self if w.startswith(prefix))
+    >>> sorted(query_terms(index_term("مدرسة"), Words({"بالمدرسه", "مدارس", "مدرس"})).terms)
+    ['بالمدرسه', 'مدارس']
+    """
+    return family(term, lexicon)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from whoosh import qparser, query
 
 from analyzers.grams import word_grams
-from analyzers.morphology import Family, Lexicon, NoLexicon, family
+from analyzers.morphology import Family, Lexicon, NoLexicon
 from analyzers.roots import root
+from analyzers.terms import query_terms
 from analyzers.whoosh_analysis import arabic_analyzer
 from search.errors import SearchError
 
@@ -226,7 +227,7 @@ class _Widening:
 
     def family(self, word: str) -> Family:
         if word not in self.families:
-            self.families[word] = family(word, self.lexicon)
+            self.families[word] = query_terms(word, self.lexicon)
         return self.families[word]
 
     def _leaf(self, leaf: query.Query) -> query.Query:
