@@ -68,6 +68,13 @@ PERFECT_ENDINGS = {
     "": OPTIONAL, "ت": OPTIONAL, "ا": OPTIONAL, "تا": NONE, "وا": NONE, "و": REQUIRED,
     "نا": OPTIONAL, "تم": NONE, "تمو": REQUIRED, "تن": NONE, "ن": NONE, "تما": NONE,
 }
+# A hollow verb's short perfect stem (قل) takes only the endings of the first and second
+# persons; a defective verb's (دع، أجر) those of the third person that drop its last letter.
+HOLLOW_SHORT_ENDINGS = {
+    "ت": OPTIONAL, "تا": NONE, "تم": NONE, "تمو": REQUIRED, "تن": NONE, "نا": OPTIONAL,
+    "ن": NONE, "تما": NONE,
+}
+DEFECTIVE_SHORT_ENDINGS = {"ت": OPTIONAL, "تا": NONE, "وا": NONE, "و": REQUIRED}
 IMPERFECT_ENDINGS = {
     "": OPTIONAL, "ون": OPTIONAL, "ان": OPTIONAL, "ين": OPTIONAL, "ن": NONE, "وا": NONE,
     "و": REQUIRED, "ا": OPTIONAL,
@@ -194,6 +201,8 @@ def _stem_readings(
         rest = stem[: -len(pronoun)]
         if not stem.endswith(pronoun) or len(rest) < MIN_STEM or proclitic.endswith((ARTICLE, "لل")):
             continue
+        if pronoun == "ي" and ARTICLE + stem in lexicon:
+            continue  # a nisba adjective (الحربي), not "my"
         if rest.endswith(TEH) and (why := attested(rest[:-1] + TEH_MARBUTA, lexicon)):
             base = rest[:-1] + TEH_MARBUTA
             found.append((Segmentation(proclitic, rest, "", pronoun, base), f"{why}, ت written for ة"))
@@ -292,28 +301,29 @@ def _grow_noun(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> N
 
 def _grow_verb(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> None:
     for conjunction in ("", *CONJUNCTIONS):
-        for stem in perfect_stems(base):
-            _collect(conjunction, stem, PERFECT_ENDINGS, base, lexicon, forms)
+        for stem, endings in perfect_stems(base):
+            _collect(conjunction, stem, endings, base, lexicon, forms, verbal=True)
         for particle in ("", FUTURE, "ل"):
             for person in IMPERFECT_PREFIXES:
                 for stem in imperfect_stems(base):
                     _collect(conjunction + particle + person, stem, IMPERFECT_ENDINGS, base,
-                             lexicon, forms)
+                             lexicon, forms, verbal=True)
 
 
-def perfect_stems(verb: str) -> list[str]:
-    """The stems a verb's perfect is written on (قال: قال، قل; أجرى: اجري، اجر).
+def perfect_stems(verb: str) -> list[tuple[str, dict[str, str]]]:
+    """The stems a verb's perfect is written on, each with the endings it takes
+    (قال: قال، قلت; أجرى: أجرى، أجرت).
 
-    >>> perfect_stems("قال"), perfect_stems("اجري"), perfect_stems("دعا")
-    (['قال', 'قل'], ['اجري', 'اجر'], ['دعا', 'دع'])
+    >>> [stem for stem, _ in perfect_stems("قال")], [stem for stem, _ in perfect_stems("اجري")]
+    (['قال', 'قل'], ['اجري', 'اجر'])
     """
-    stems = [verb]
+    stems = [(verb, PERFECT_ENDINGS)]
     if len(verb) == 3 and verb[1] == ALEF:  # hollow: قال -> قلت
-        stems.append(verb[0] + verb[2])
+        stems.append((verb[0] + verb[2], HOLLOW_SHORT_ENDINGS))
     if len(verb) == 4 and verb[0] == ALEF and verb[2] == ALEF:  # أقام -> أقمت
-        stems.append(verb[:2] + verb[3])
+        stems.append((verb[:2] + verb[3], HOLLOW_SHORT_ENDINGS))
     if len(verb) >= 3 and verb[-1] in "يا":  # defective: أجرى -> أجرت، دعا -> دعت
-        stems.append(verb[:-1])
+        stems.append((verb[:-1], DEFECTIVE_SHORT_ENDINGS))
     return stems
 
 
@@ -324,10 +334,14 @@ def imperfect_stems(verb: str) -> list[str]:
     (['كتب'], ['ابرز', 'برز'], ['قال', 'قول', 'قيل'])
     >>> imperfect_stems("استفاد"), imperfect_stems("وصل"), imperfect_stems("دعا")
     (['استفاد', 'ستفاد', 'ستفيد'], ['وصل', 'صل'], ['دعا', 'دعو', 'دعي'])
+    >>> imperfect_stems("اكد"), imperfect_stems("افاد")
+    (['اكد', 'ؤكد'], ['افاد', 'فاد', 'فيد'])
     """
     stems = [verb]
     if verb.startswith(ALEF) and len(verb) >= 4:  # أفعل، افتعل، انفعل، استفعل: أبرز -> يبرز
         stems.append(verb[1:])
+    if verb.startswith(ALEF) and len(verb) == 3:  # أكّد -> يؤكد، أثّر -> يؤثر
+        stems.append("ؤ" + verb[1:])
     if len(verb) == 3 and verb[1] == ALEF:  # hollow: قال -> يقول، باع -> يبيع
         stems += [verb[0] + "و" + verb[2], verb[0] + "ي" + verb[2]]
     if len(verb) == 3 and verb[0] == "و":  # assimilated: وصل -> يصل
@@ -335,13 +349,18 @@ def imperfect_stems(verb: str) -> list[str]:
     if len(verb) == 3 and verb[-1] == ALEF:  # defective: دعا -> يدعو، رمى -> يرمي
         stems += [verb[:-1] + "و", verb[:-1] + "ي"]
     for stem in list(stems[1:]):
-        if len(stem) >= 4 and stem[-2] == ALEF:  # أقام -> يقيم، استفاد -> يستفيد
+        if len(stem) >= 3 and stem[-2] == ALEF:  # أفاد -> يفيد، استفاد -> يستفيد
             stems.append(stem[:-2] + "ي" + stem[-1])
     return list(dict.fromkeys(stems))
 
 
-def _collect(proclitic, core, endings, base, lexicon, forms, definite=False) -> None:
-    """The lexicon's words that read proclitic + core + ending (+ pronoun)."""
+def _collect(proclitic, core, endings, base, lexicon, forms, definite=False, verbal=False) -> None:
+    """The lexicon's words that read proclitic + core + ending (+ pronoun).
+
+    The lexicon also tells nouns from look-alikes: a verb form that the index also
+    holds after the article is a noun (أكبر is no form of كبر when الأكبر is in the
+    index), and a noun + ي that the index also holds after the article is a nisba
+    adjective, not "my" (الحربي: حربي is no form of حرب)."""
     prefix = proclitic + core
     if len(core) < MIN_BASE:
         return
@@ -353,6 +372,10 @@ def _collect(proclitic, core, endings, base, lexicon, forms, definite=False) -> 
             continue
         ending, pronoun = reading
         if _another_word(core, ending, base):
+            continue
+        if verbal and ARTICLE + form[1 if proclitic[:1] in CONJUNCTIONS else 0 :] in lexicon:
+            continue
+        if pronoun == "ي" and not ending and ARTICLE + form[len(proclitic) :] in lexicon:
             continue
         forms[form] = Segmentation(proclitic, core, ending, pronoun, base)
 

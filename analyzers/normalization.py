@@ -8,6 +8,7 @@ single ``str.translate`` pass after NFKC. ``tests/test_normalize.py`` checks
 that the merged pass equals the rule-by-rule composition.
 """
 
+import re
 import unicodedata
 
 from pyarabic.araby import (
@@ -168,23 +169,26 @@ def fold_borrowed_letters(text: str) -> str:
     return text.translate(_BORROWED_LETTERS_TABLE)
 
 
-_LETTERS_KEPT_TABLE = {
-    key: value
-    for table in (_MARKS_TABLE, _TATWEEL_TABLE, _ALEF_TABLE)
-    for key, value in table.items()
-}
+_MARKS_AND_TATWEEL_TABLE = {**_MARKS_TABLE, **_TATWEEL_TABLE}
 
 
-def normalize_marks_and_alef(text: str) -> str:
-    """Rules 1-4 and 10 of ``normalize`` only: ى, ة and the other letters stay apart.
+def normalize_for_stopwords(text: str) -> str:
+    """NFKC, no diacritics or tatweel, a first alef without its hamza, lowercase: ى, ة
+    and a later hamza stay as written.
 
     Stopwords are matched in this form, before the folding that would make the name علي
-    the preposition على (Lucene's ArabicAnalyzer likewise stops words before normalizing).
+    the preposition على (Lucene's ArabicAnalyzer likewise stops words before normalizing
+    them). A first hamza is often left off (الى، ان); a last one is part of the word
+    (هنأ is not هنا).
 
-    >>> normalize_marks_and_alef("عَلَى إلى علي")
-    'على الى علي'
+    >>> normalize_for_stopwords("عَلَى إلى علي هنأ")
+    'على الى علي هنأ'
     """
-    return unicodedata.normalize("NFKC", text).translate(_LETTERS_KEPT_TABLE).lower()
+    words = unicodedata.normalize("NFKC", text).translate(_MARKS_AND_TATWEEL_TABLE).lower()
+    return _FIRST_ALEF.sub(ALEF, words)
+
+
+_FIRST_ALEF = re.compile(f"(?<!\\w)[{ALEF_HAMZA_ABOVE}{ALEF_HAMZA_BELOW}{ALEF_MADDA}{ALEF_WASLA}]")
 
 
 def normalize(text: str) -> str:

@@ -18,7 +18,7 @@ n-grams go with the query, for ``search.grams`` to rerank the best hits with.
 from collections import Counter
 from dataclasses import dataclass
 
-from whoosh import qparser, query
+from whoosh import matching, qparser, query
 
 from analyzers.grams import word_grams
 from analyzers.morphology import Family, Lexicon, NoLexicon
@@ -271,24 +271,75 @@ def _exclude_from_any(node: query.Query) -> query.Query:
 
 
 def word_query(field: str, word_family: Family, boost: float = 1.0, with_root: bool = False) -> query.Query:
-    """A word in one field: any form of its family, plus a bonus for the form typed;
-    ``with_root``, also any word of its root, at ROOT_BOOST.
-
-    The family's terms are scored as one word, with the document frequency of the whole
-    family (``search.searching.FamilyBM25F``), so a document with a rare form is not
-    ranked above one with the typed form by the rare form's idf alone.
-    """
+    """A word in one field: its family as one term (``FamilyTerm``); ``with_root``, also
+    any word of its root, at ROOT_BOOST."""
     typed = word_family.typed
-    terms = [
-        query.Term(field, form, boost=boost * (1 + EXACT_BOOST) if form == typed else boost)
-        for form in word_family.forms
-    ]
+    forms = tuple((form, 1 + EXACT_BOOST if form == typed else 1.0) for form in word_family.forms)
     if typed not in word_family.forms:
-        terms.insert(0, query.Term(field, typed, boost=boost * (1 + EXACT_BOOST)))
+        forms = ((typed, 1 + EXACT_BOOST), *forms)
+    family_term = FamilyTerm(field, typed, forms, boost=boost)
     # Once per word: the roots field covers title and body (the title is a body leaf's twin).
     if with_root and field == "body" and (word_root := root(typed)):
-        terms.append(query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST))
-    return query.Or(terms)
+        return query.Or([family_term, query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST)])
+    return family_term
+
+
+class FamilyTerm(query.Term):
+    """A word's family in one field, matched and scored as one term.
+
+    The postings of every form are merged into one list, a document's frequency being
+    the sum of its forms' (the form typed counting 1 + EXACT_BOOST times, so that, other
+    things equal, it ranks first), and scored by the weighting's ``family_scorer``:
+    BM25 with the family's document frequency (``search.searching.FamilyBM25F``), as
+    Lucene scores synonyms. A family is one leaf, not an Or of its forms: Whoosh's union
+    trees over a few hundred forms took a second a question on wiki_qa.
+    """
+
+    def __init__(self, fieldname: str, text: str, forms: tuple[tuple[str, float], ...], boost: float = 1.0):
+        super().__init__(fieldname, text, boost=boost)
+        self.forms = forms
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.forms == other.forms
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.forms)
+
+    def __repr__(self) -> str:
+        return f"FamilyTerm({self.fieldname!r}, {self.text!r}, {len(self.forms)} forms, boost={self.boost})"
+
+    def terms(self, phrases: bool = False):
+        for form, _ in self.forms:
+            yield self.fieldname, form
+
+    def expanded_terms(self, ixreader, phrases: bool = True):
+        for form, _ in self.forms:
+            if (self.fieldname, form) in ixreader:
+                yield self.fieldname, form
+
+    def estimate_size(self, ixreader) -> int:
+        return sum(ixreader.doc_frequency(self.fieldname, form) for form, _ in self.forms)
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        frequencies: dict[int, float] = {}
+        for form, factor in self.forms:
+            if (self.fieldname, form) not in reader:
+                continue
+            postings = reader.postings(self.fieldname, form)
+            while postings.is_active():
+                docnum = postings.id()
+                frequencies[docnum] = frequencies.get(docnum, 0.0) + factor * postings.weight()
+                postings.next()
+        if not frequencies:
+            return matching.NullMatcher()
+        ids = sorted(frequencies)
+        weights = [frequencies[docnum] for docnum in ids]
+        weighting = context.weighting if context else searcher.weighting
+        family_scorer = getattr(weighting, "family_scorer", None)
+        scorer = family_scorer(searcher, self.fieldname, self.text, max(weights)) if family_scorer else None
+        found = matching.ListMatcher(ids, weights, scorer=scorer, term=(self.fieldname, self.text))
+        return matching.WrappingMatcher(found, boost=self.boost) if self.boost != 1.0 else found
 
 
 class TreeOr(query.Or):

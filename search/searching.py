@@ -67,20 +67,45 @@ class FamilyBM25F(scoring.BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
-            parent = searcher.get_parent()
-            scorer.avgfl = parent.field_length(fieldname) / (_record_count(parent) or 1) or 1
+            scorer.avgfl = _average_length(searcher, fieldname)
         return scorer
+
+    def family_scorer(self, searcher, fieldname, text, max_weight):
+        """The scorer of a word's family (``search.query.FamilyTerm``), one term with the
+        family's document frequency."""
+        return FamilyScorer(
+            searcher, fieldname, self.idf(searcher, fieldname, text),
+            _average_length(searcher, fieldname), self.B, self.K1, max_weight,
+        )
+
+
+class FamilyScorer(scoring.WeightLengthScorer):
+    """BM25 of a family's summed frequency in a document, against its field length."""
+
+    def __init__(self, searcher, fieldname, idf, avgfl, B, K1, max_weight):
+        self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
+        self.dfl = lambda docnum: searcher.doc_field_length(docnum, fieldname, 1)
+        self._maxquality = self._score(max_weight, 1)
+
+    def _score(self, weight, length):
+        return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
+
+    def block_quality(self, matcher):
+        return self._maxquality
+
+
+def _average_length(searcher, fieldname: str) -> float:
+    parent = searcher.get_parent()
+    return parent.field_length(fieldname) / (_record_count(parent) or 1) or 1
 
 
 def family_frequencies(searcher, parsed: ParsedQuery) -> dict[tuple[str, str], int]:
-    """(field, term) -> the number of records holding any term of that term's family."""
-    frequencies = {}
-    for word_family in parsed.families:
-        terms = (word_family.typed, *word_family.forms)
-        for field in TEXT_FIELDS:
-            n = union_frequency(searcher, field, terms)
-            frequencies.update(((field, term), n) for term in terms)
-    return frequencies
+    """(field, typed word) -> the number of records holding any form of its family."""
+    return {
+        (field, word_family.typed): union_frequency(searcher, field, (word_family.typed, *word_family.forms))
+        for word_family in parsed.families
+        for field in TEXT_FIELDS
+    }
 
 
 def union_frequency(searcher, field: str, terms) -> int:
