@@ -97,6 +97,11 @@ class Lexicon(Protocol):
 
     def starting_with(self, prefix: str) -> Iterable[str]: ...
 
+    def within(self, word: str, edits: int, prefix: int) -> Iterable[str]:
+        """The words within ``edits`` edits of ``word`` sharing its first ``prefix`` letters."""
+
+    def document_frequency(self, form: str) -> int: ...
+
 
 class NoLexicon:
     """No index: only the dictionary attests words."""
@@ -106,6 +111,12 @@ class NoLexicon:
 
     def starting_with(self, prefix: str) -> Iterable[str]:
         return ()
+
+    def within(self, word: str, edits: int, prefix: int) -> Iterable[str]:
+        return ()
+
+    def document_frequency(self, form: str) -> int:
+        return 0
 
 
 @dataclass(frozen=True)

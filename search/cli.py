@@ -294,6 +294,8 @@ def _interactive(words, index_dir, limit, match_any, plain, color, rtl) -> None:
 
 
 def _show(results, as_json: bool, color: str, rtl: str) -> None:
+    for note in results.notes:
+        warn(note)
     if as_json:
         for hit in results.hits:
             print_json(hit.to_dict())

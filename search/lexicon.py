@@ -32,6 +32,17 @@ class IndexLexicon:
             )
         return found
 
+    def within(self, word: str, edits: int, prefix: int):
+        """Words within ``edits`` (Damerau-Levenshtein) sharing the first ``prefix``
+        letters, lazily: Whoosh walks its term dictionary with an automaton."""
+        seen = set()
+        for field in self.fields:
+            for term in self.reader.terms_within(field, word, edits, prefix=prefix):
+                term = _text(term)
+                if term not in seen:
+                    seen.add(term)
+                    yield term
+
     def document_frequency(self, form: str) -> int:
         return sum(self.reader.doc_frequency(field, form) for field in self.fields)
 

@@ -15,6 +15,8 @@ words as typed. ``plain`` treats every character as text. The plain words' chara
 n-grams go with the query, for ``search.grams`` to rerank the best hits with.
 """
 
+import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ from analyzers.whoosh_analysis import arabic_analyzer
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 ROOTS_FIELD = "roots"  # the roots of title and body words (whoosh_analysis.RootTokenizer)
 FILTER_FIELDS = ("source", "path")
 # Matches in the title count this many times a match in the body (BM25F field weight);
@@ -69,17 +72,29 @@ PREFIX_PROCLITICS = ("", "ال", "وال", "بال", "لل")
 FUZZY_PREFIX = 1
 # A shorter typo-tolerant word is within one edit of most short words.
 MIN_FUZZY_LETTERS = 3
+# word~N asks for at most this many edits: Whoosh's automaton for 9 edits of a long word
+# took 24 s and 317 MB.
+MAX_FUZZY_EDITS = 2
+# A prefix, wildcard or fuzzy word matches at most this many of the index's words (the
+# most frequent), found within EXPANSION_SECONDS; the query says so when a bound cut it.
+MAX_EXPANSION = 500
+EXPANSION_SECONDS = 0.5
+# Words are at most this long: nobody types more, and a longer run of letters is noise.
+MAX_WORD_LETTERS = 100
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A query ready to run, its plain words (for "did you mean"), their n-grams and
-    their families (whose terms are scored as one word, search.searching)."""
+    """A query ready to run, its plain words (for "did you mean"), their n-grams, the
+    terms each word or pattern stands for (scored as one term, search.searching), and
+    notes for the user (a bound that cut an expansion)."""
 
     query: query.Query
     words: tuple[str, ...]  # normalized plain words, in the order typed
     grams: tuple[tuple[str, float], ...] = ()  # (gram, weight) to rerank with (search.grams)
-    families: tuple[Family, ...] = ()
+    families: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (as typed, its terms)
+    notes: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()  # plain words the index holds no form of
 
 
 def parse_query(
@@ -91,6 +106,8 @@ def parse_query(
     it a word matches only as typed."""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(f"the query is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
+    # Bytes that were not UTF-8 reach Python as lone surrogates, which Whoosh cannot encode.
+    text = LONE_SURROGATE.sub("\ufffd", text)
     if plain:
         parsed = _plain_query(text, match_any)
     else:
@@ -122,7 +139,9 @@ def parse_query(
         _tree_ors(parsed.normalize()),
         tuple(dict.fromkeys(widening.words)),
         grams,
-        tuple(widening.families.values()),
+        tuple(widening.expansions.items()),
+        tuple(dict.fromkeys(widening.notes)),
+        tuple(word for word, found in widening.families.items() if not found.forms),
     )
 
 
@@ -211,12 +230,15 @@ def _plain_query(text: str, match_any: bool) -> query.Query:
 
 class _Widening:
     """Checks fields, widens plain words to their families (and to roots ``with_roots``),
-    bounds prefixes and fuzzy terms; remembers the words and families it met."""
+    expands prefixes, wildcards and fuzzy words within bounds; remembers the words,
+    families and expansions it met, and the bounds that cut one."""
 
     def __init__(self, lexicon: Lexicon, with_roots: bool):
         self.lexicon, self.with_roots = lexicon, with_roots
         self.words: list[str] = []
         self.families: dict[str, Family] = {}
+        self.expansions: dict[str, tuple[str, ...]] = {}  # as typed -> terms
+        self.notes: list[str] = []
 
     def widen(self, node: query.Query) -> query.Query:
         if node is query.NullQuery:
@@ -228,6 +250,7 @@ class _Widening:
     def family(self, word: str) -> Family:
         if word not in self.families:
             self.families[word] = query_terms(word, self.lexicon)
+            self.expansions[word] = (word, *self.families[word].forms)
         return self.families[word]
 
     def _leaf(self, leaf: query.Query) -> query.Query:
@@ -236,26 +259,64 @@ class _Widening:
             raise SearchError(f"unknown field {field}: — search title:, source: or path:")
         if field not in TEXT_FIELDS:
             return leaf
+        text = getattr(leaf, "text", "")
+        if len(text) > MAX_WORD_LETTERS:
+            raise SearchError(f"a word of {len(text):,} letters; words have at most {MAX_WORD_LETTERS}")
         if isinstance(leaf, query.FuzzyTerm):
-            if len(leaf.text) < MIN_FUZZY_LETTERS:
+            if len(text) < MIN_FUZZY_LETTERS:
                 raise SearchError(f"a word~ needs at least {MIN_FUZZY_LETTERS} letters")
-            leaf.prefixlength = max(leaf.prefixlength, FUZZY_PREFIX)
-            return leaf
+            edits = min(leaf.maxdist, MAX_FUZZY_EDITS)
+            if leaf.maxdist > edits:
+                self.notes.append(f"{text}~{leaf.maxdist}: at most {MAX_FUZZY_EDITS} typos are searched")
+            prefix = min(max(leaf.prefixlength, FUZZY_PREFIX), len(text))
+            return self._expanded(field, f"{text}~", self.lexicon.within(text, edits, prefix), leaf.boost)
         if isinstance(leaf, (query.Prefix, query.Wildcard, query.Every)):
             # A lone * has no letters at all: Whoosh reads it as every document.
-            letters = getattr(leaf, "text", "").replace("*", "").replace("?", "")
-            if len(letters) < MIN_PREFIX_LETTERS:
-                raise SearchError(f"a prefix or wildcard needs at least {MIN_PREFIX_LETTERS} letters")
-            if isinstance(leaf, query.Prefix):
-                return query.Or(
-                    [query.Prefix(field, proclitic + leaf.text, boost=leaf.boost)
-                     for proclitic in PREFIX_PROCLITICS]
+            start = re.split(r"[*?]", text, maxsplit=1)[0]
+            if len(start) < MIN_PREFIX_LETTERS:
+                raise SearchError(
+                    f"a prefix or wildcard needs at least {MIN_PREFIX_LETTERS} letters before * or ?"
                 )
-            return leaf
+            if isinstance(leaf, query.Prefix):
+                pattern = None
+                starts = [proclitic + text for proclitic in PREFIX_PROCLITICS]
+            else:
+                pattern = re.compile(".*".join(map(re.escape, text.split("*"))).replace("\\?", "."))
+                starts = [start]
+            terms = (
+                term
+                for first in starts
+                for term in self.lexicon.starting_with(first)
+                if pattern is None or pattern.fullmatch(term)
+            )
+            typed = f"{text}*" if pattern is None else text
+            return self._expanded(field, typed, terms, leaf.boost)
         if type(leaf) is query.Term:
-            self.words.append(leaf.text)
-            return word_query(field, self.family(leaf.text), leaf.boost, with_root=self.with_roots)
+            self.words.append(text)
+            return word_query(field, self.family(text), leaf.boost, with_root=self.with_roots)
         return leaf
+
+    def _expanded(self, field: str, typed: str, terms, boost: float) -> query.Query:
+        """The index's words a pattern matched, as one term; at most MAX_EXPANSION of them
+        (the most frequent), found within EXPANSION_SECONDS."""
+        if typed not in self.expansions:
+            found, cut, deadline = [], False, time.monotonic() + EXPANSION_SECONDS
+            for term in dict.fromkeys(terms):
+                found.append(term)
+                if len(found) >= MAX_EXPANSION * 4 or time.monotonic() > deadline:
+                    cut = True
+                    break
+            if len(found) > MAX_EXPANSION:
+                found = sorted(found, key=self.lexicon.document_frequency, reverse=True)[:MAX_EXPANSION]
+                cut = True
+            if cut:
+                self.notes.append(
+                    f"{typed} matches more words than are searched; the {len(found):,} most "
+                    "frequent found in time were"
+                )
+            self.expansions[typed] = tuple(found)
+        forms = tuple((term, 1.0) for term in self.expansions[typed])
+        return FamilyTerm(field, typed, forms, boost=boost)
 
 
 def _exclude_from_any(node: query.Query) -> query.Query:

@@ -151,7 +151,7 @@ def results_lines(results: Results) -> list[Text]:
 def summary_line(results: Results) -> Text:
     """"3 hits (page 1 of 2) in 4.2 ms"."""
     noun = "hit" if results.total == 1 else "hits"
-    line = Text(f"{'about ' if results.total_is_estimate else ''}{results.total:,} {noun}")
+    line = Text(f"{results.total:,} {noun}")
     if results.pages > 1:
         line.append(f" (page {results.page} of {results.pages})")
     elif results.total and not results.hits:

@@ -12,6 +12,7 @@ from pathlib import Path
 from whoosh import query as whoosh_query
 from whoosh import scoring
 
+from analyzers.spelling import spelling_distance
 from search import grams, store
 from search.lexicon import IndexLexicon
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
@@ -19,17 +20,17 @@ from search.snippets import Matcher, Snippet, snippets
 
 # BM25F over title and body; the title weight lives in search.query.TITLE_BOOST.
 BM25_B, BM25_K1 = 0.75, 1.2
-# Matches are counted exactly when Whoosh estimates at most this many; above it, the
-# estimate is shown ("about N hits"): counting walks every match, the page does not.
-# At 1,000 the count took a third of a search's median time (bench/query.py: p50
-# 7.2 ms against 5.0 ms at 100).
-EXACT_COUNT_LIMIT = 100
 # Fewer hits than this and the searcher looks for a better spelling of unknown words.
 FEW_HITS = 3
-# How far a suggested spelling may be from a typed word, by the word's length.
-SUGGESTION_DISTANCE = ((4, 1), (1_000, 2))  # up to 4 letters: 1 edit; longer: 2
+# How far a suggested spelling may be from a typed word, by the word's length: up to 4
+# letters, 1 edit; longer, 2 (analyzers.spelling weighs confusable letters less).
+SUGGESTION_DISTANCE = ((4, 1), (30, 2))
+# Suggestions are looked for within this time, for words of at most 30 letters (the last
+# length above): "did you mean" cost 0.7-3.4 s a word, 35 s for 256 letters, unbounded.
+SUGGESTION_SECONDS = 0.25
 
 
+FILE_DOCUMENTS = whoosh_query.Term("kind", store.KIND_FILE)
 # A family's documents are counted exactly (the union of its terms' postings) while its
 # terms' frequencies add up to at most this; above it, their sum (never more than the
 # number of records) bounds the union.
@@ -100,10 +101,10 @@ def _average_length(searcher, fieldname: str) -> float:
 
 
 def family_frequencies(searcher, parsed: ParsedQuery) -> dict[tuple[str, str], int]:
-    """(field, typed word) -> the number of records holding any form of its family."""
+    """(field, word or pattern as typed) -> the number of records holding any of its terms."""
     return {
-        (field, word_family.typed): union_frequency(searcher, field, (word_family.typed, *word_family.forms))
-        for word_family in parsed.families
+        (field, typed): union_frequency(searcher, field, terms)
+        for typed, terms in parsed.families
         for field in TEXT_FIELDS
     }
 
@@ -153,8 +154,7 @@ class Hit:
 @dataclass
 class _Found:
     hits: list
-    total: int
-    total_is_estimate: bool
+    total: int  # exact
 
 
 @dataclass
@@ -167,10 +167,10 @@ class Results:
     page: int
     pages: int
     seconds: float
-    total_is_estimate: bool = False  # too many matches to count cheaply; an upper bound
     matched_any: bool = False  # no document had every word, so any word was enough
     suggestion: str | None = None
     matcher: Matcher | None = None  # to highlight a whole document of these results
+    notes: tuple[str, ...] = ()  # bounds that cut an expansion of the query
 
 
 class IndexSearcher:
@@ -230,18 +230,18 @@ class IndexSearcher:
         parsed, found, matched_any = self._find(text, page, limit, match_any, plain)
         matcher = self.matcher(parsed.query)
         hits = [self._hit(hit, matcher) for hit in found.hits]
-        suggestion = self.suggest(parsed) if found.total < FEW_HITS else None
+        suggestion = self.suggest(parsed) if found.total < FEW_HITS and parsed.unknown else None
         return Results(
             query=text,
             hits=hits,
             total=found.total,
-            total_is_estimate=found.total_is_estimate,
             page=page,
             pages=max(math.ceil(found.total / limit), 1),
             seconds=time.perf_counter() - started,
             matched_any=matched_any,
             suggestion=suggestion,
             matcher=matcher,
+            notes=parsed.notes,
         )
 
     def ranked_ids(
@@ -265,24 +265,21 @@ class IndexSearcher:
         return parsed, found, False
 
     def _run(self, parsed: ParsedQuery, page: int, limit: int) -> "_Found":
-        """The hits of one page, and how many documents match in all (estimated when
-        counting them exactly would cost more than finding the page)."""
+        """The hits of one page, and exactly how many documents match in all.
+
+        Whoosh's estimates were off by two orders of magnitude (about 114 hits shown for
+        one document, an empty page 2 of 12): a word family is one term whose matches are
+        already in memory, so counting them costs little."""
         depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
         self.searcher.weighting.family_frequency = family_frequencies(self.searcher, parsed)
-        results = self.searcher.search(parsed.query, limit=depth)
+        # The bookkeeping documents (one per source file) are never an answer.
+        results = self.searcher.search(parsed.query, limit=depth, mask=FILE_DOCUMENTS)
         best = results[:depth]  # list() would count every match
         if parsed.grams:
             # Grams only add to scores, so the reranked head stays above the rest.
             best[: grams.RERANK_DEPTH] = self._rerank(parsed, best[: grams.RERANK_DEPTH])
         hits = best[(page - 1) * limit : page * limit]
-        estimate = results.estimated_length()  # the exact count where Whoosh already has it
-        # Nothing scored means nothing matched, whatever the estimate says: the estimate
-        # of "all words" is that of its rarest word, and a question whose words are never
-        # all in one document was reported as "about 159 hits" with none shown, and no
-        # fallback to any word.
-        if results.has_exact_length() or estimate <= EXACT_COUNT_LIMIT or not best:
-            return _Found(hits, len(results), False)
-        return _Found(hits, max(estimate, results.scored_length()), True)
+        return _Found(hits, len(results) if best else 0)
 
     def _rerank(self, parsed: ParsedQuery, hits: list) -> list:
         """The hits with their grams scores added, in their new order (search.grams)."""
@@ -313,21 +310,18 @@ class IndexSearcher:
         return Matcher(frozenset(_as_text(term) for term in terms), tuple(dict.fromkeys(phrases)))
 
     def suggest(self, parsed: ParsedQuery) -> str | None:
-        """A respelling of the query's unknown words as the index's most common near words."""
-        reader = self.searcher.reader()
+        """A respelling of the query's unknown words (none of whose forms the index holds)
+        as the nearest words the index holds, the most frequent among equals; None when
+        every word matched or nothing near was found in SUGGESTION_SECONDS."""
+        lexicon, deadline = self.lexicon(), time.monotonic() + SUGGESTION_SECONDS
         replaced, changed = [], False
         for word in parsed.words:
-            if reader.doc_frequency("body", word) or reader.doc_frequency("title", word):
-                replaced.append(word)
-                continue
-            distance = next(edits for length, edits in SUGGESTION_DISTANCE if len(word) <= length)
-            candidates = [_as_text(term) for term in reader.terms_within("body", word, distance)]
-            if candidates:
-                best = max(candidates, key=lambda term: reader.doc_frequency("body", term))
-                replaced.append(best)
-                changed = True
-            else:
-                replaced.append(word)
+            best = None
+            limit = next((edits for length, edits in SUGGESTION_DISTANCE if len(word) <= length), 0)
+            if word in parsed.unknown and limit:
+                best = _nearest(lexicon, word, limit, deadline)
+            replaced.append(best or word)
+            changed = changed or best is not None
         return " ".join(replaced) if changed else None
 
     def _refresh(self) -> None:
@@ -351,6 +345,19 @@ class IndexSearcher:
             snippets=snippets(body, matcher.spans(body)),
             body=body,
         )
+
+
+def _nearest(lexicon: IndexLexicon, word: str, limit: int, deadline: float) -> str | None:
+    """The index's word nearest to ``word`` by spelling_distance (the most frequent of
+    the nearest), among those within ``limit`` plain edits sharing its first letter."""
+    scored = []
+    for term in lexicon.within(word, limit, prefix=1):
+        frequency = lexicon.document_frequency(term)
+        if frequency:
+            scored.append((spelling_distance(word, term, limit), -frequency, term))
+        if time.monotonic() > deadline:
+            break
+    return min(scored)[2] if scored else None
 
 
 def _as_text(term) -> str:

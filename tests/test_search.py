@@ -201,20 +201,14 @@ def test_excluded_words_are_not_highlighted(searcher):
     assert highlighted_words(hit) == ["الرقة"]
 
 
-def test_large_counts_are_estimated_upper_bounds(searcher, monkeypatch):
-    monkeypatch.setattr("search.searching.EXACT_COUNT_LIMIT", 0)
-    # Reranking fetches RERANK_DEPTH hits, which counts this small index exactly: only the page.
-    monkeypatch.setattr("search.grams.RERANK_DEPTH", 0)
+def test_counts_are_exact(searcher):
     results = searcher.search("خبر OR الرقة OR مدرسة", limit=2)
-    assert results.total_is_estimate
-    assert results.total >= 5  # five documents match; the estimate may count some twice
+    assert results.total == 5
+    assert results.pages == 3
     assert len(results.hits) == 2
 
 
-def test_no_document_with_every_word_falls_back_even_when_counts_are_estimated(
-    searcher, monkeypatch
-):
-    monkeypatch.setattr("search.searching.EXACT_COUNT_LIMIT", 0)
+def test_no_document_with_every_word_falls_back_to_any_word(searcher):
     results = searcher.search("أثريا الطقس")  # each word is indexed, never both in one document
     assert results.matched_any
     assert sorted(ids(results)) == ["a.txt", "n2"]
