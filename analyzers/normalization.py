@@ -28,6 +28,12 @@ from pyarabic.araby import (
 
 # Harakat, tanween, shadda, sukun and the rarer marks up to U+065F.
 TASHKEEL_FIRST, TASHKEEL_LAST = 0x064B, 0x065F
+# Honorific signs and small high letters written over a word (the ﷺ sign ؐ, small
+# fatha/damma/kasra): محمدؐ is محمد.
+ARABIC_SIGNS_FIRST, ARABIC_SIGNS_LAST = 0x0610, 0x061A
+# Invisible characters that join or break nothing a reader sees: zero-width space,
+# non-joiner and joiner, soft hyphen, word joiner, zero-width no-break space.
+INVISIBLE = "\u200b\u200c\u200d\u00ad\u2060\ufeff"
 SUPERSCRIPT_ALEF = MINI_ALEF  # U+0670, the "dagger" alef of Quranic spelling
 # Small high/low Quranic annotation marks (sajdah, waqf signs, small letters).
 QURANIC_MARKS_FIRST, QURANIC_MARKS_LAST = 0x06D6, 0x06ED
@@ -53,6 +59,8 @@ _MARKS_TABLE = {
         *range(TASHKEEL_FIRST, TASHKEEL_LAST + 1),
         ord(SUPERSCRIPT_ALEF),
         *range(QURANIC_MARKS_FIRST, QURANIC_MARKS_LAST + 1),
+        *range(ARABIC_SIGNS_FIRST, ARABIC_SIGNS_LAST + 1),
+        *map(ord, INVISIBLE),
     ]
 }
 _TATWEEL_TABLE = {ord(TATWEEL): None}
@@ -98,10 +106,11 @@ def unicode_compatibility(text: str) -> str:
 
 
 def strip_tashkeel(text: str) -> str:
-    """Remove harakat, tanween, shadda, sukun, superscript alef and Quranic marks.
+    """Remove harakat, tanween, shadda, sukun, superscript alef, Quranic marks, the
+    signs written over a word (U+0610-U+061A) and invisible joiners.
 
-    >>> strip_tashkeel("أَثْرِيَا")
-    'أثريا'
+    >>> strip_tashkeel("أَثْرِيَا"), strip_tashkeel("محمدؐ"), strip_tashkeel("مدر\u200cسة")
+    ('أثريا', 'محمد', 'مدرسة')
     """
     return text.translate(_MARKS_TABLE)
 
@@ -196,7 +205,8 @@ def normalize(text: str) -> str:
 
     Rules, in the order applied:
     1. Unicode NFKC (presentation forms, lam-alef ligatures -> plain letters).
-    2. Remove tashkeel U+064B-U+065F, superscript alef U+0670, Quranic marks U+06D6-U+06ED.
+    2. Remove tashkeel U+064B-U+065F, superscript alef U+0670, Quranic marks U+06D6-U+06ED,
+       signs U+0610-U+061A and the invisible joiners (ZWSP, ZWNJ, ZWJ, soft hyphen …).
     3. Remove tatweel U+0640.
     4. Alef forms أ إ آ ٱ -> ا.
     5. Alef maksura ى -> ي.

@@ -12,6 +12,7 @@ from whoosh.analysis import Filter, RegexTokenizer, Token, Tokenizer
 
 from analyzers.grams import GRAM_EDGE
 from analyzers.roots import root
+from analyzers.normalization import normalize
 from analyzers.terms import TERM_CACHE_SIZE, word_term
 from analyzers.words import WORD_PATTERN
 
@@ -68,6 +69,30 @@ class ArabicTermFilter(Filter):
                 token.pos = position
             token.text = term
             yield token
+
+
+class NormalizeFilter(Filter):
+    """Each token's text normalized (``analyzers.normalization.normalize``): diacritics,
+    alef forms and case folded, so path:اسحاق finds إسحاق_نيوتن.txt."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = normalize(token.text)
+            if token.text:
+                yield token
+
+
+def name_analyzer():
+    """The analyzer of paths and sources: words (underscores, dots and slashes split
+    them), normalized.
+
+    >>> [t.text for t in name_analyzer()("كتب/إسحاق_نيوتن.TXT")]
+    ['كتب', 'اسحاق', 'نيوتن', 'txt']
+    """
+    return word_tokenizer() | NormalizeFilter()
 
 
 def word_tokenizer() -> RegexTokenizer:

@@ -15,6 +15,7 @@ words as typed. ``plain`` treats every character as text. The plain words' chara
 n-grams go with the query, for ``search.grams`` to rerank the best hits with.
 """
 
+import fnmatch
 import re
 import time
 from collections import Counter
@@ -24,6 +25,7 @@ from whoosh import matching, qparser, query
 
 from analyzers.grams import word_grams
 from analyzers.morphology import Family, Lexicon, NoLexicon
+from analyzers.normalization import normalize
 from analyzers.roots import root
 from analyzers.terms import query_terms
 from analyzers.whoosh_analysis import arabic_analyzer
@@ -125,7 +127,7 @@ def parse_query(
     grams = _grams(typed)
     by_root = len(set(typed)) >= MIN_ROOT_WORDS
     widening = _Widening(lexicon or NoLexicon(), with_roots=match_any and by_root)
-    parsed = widening.widen(parsed)
+    parsed = _require_filters(widening.widen(parsed))
     if parsed is query.NullQuery or not _has_positive_part(parsed):
         raise SearchError(
             "nothing to search for: the query has no word to find "
@@ -257,6 +259,8 @@ class _Widening:
         field = leaf.field()
         if field is not None and field not in TEXT_FIELDS + FILTER_FIELDS:
             raise SearchError(f"unknown field {field}: — search title:, source: or path:")
+        if field == "path" and isinstance(leaf, (query.Wildcard, query.Prefix)):
+            return PathGlob(leaf.text + ("*" if isinstance(leaf, query.Prefix) else ""))
         if field not in TEXT_FIELDS:
             return leaf
         text = getattr(leaf, "text", "")
@@ -319,6 +323,69 @@ class _Widening:
         return FamilyTerm(field, typed, forms, boost=boost)
 
 
+def _require_filters(node: query.Query) -> query.Query:
+    """Make the field filters (path:, source:) of an any-word query required: with any
+    word enough, Whoosh reads ``نيوتن path:books`` as نيوتن or anything in books/."""
+    if not isinstance(node, query.Or):
+        return node
+    filters = [child for child in node.subqueries if _is_filter(child)]
+    wanted = [child for child in node.subqueries if not _is_filter(child)]
+    if not filters or not wanted:
+        return node
+    return query.And([query.Or(wanted, boost=node.boost), *filters])
+
+
+def _is_filter(node: query.Query) -> bool:
+    """Whether a query only restricts by path or source."""
+    if node.is_leaf():
+        return node.field() in FILTER_FIELDS
+    return all(_is_filter(child) for child in node.children())
+
+
+class PathGlob(query.Query):
+    """Documents whose file path matches a glob (``path:*.md``, ``path:books/*.txt``),
+    folded like the words of a path: the pattern matches the path's end, whole
+    folders and names."""
+
+    def __init__(self, pattern: str, boost: float = 1.0):
+        self.pattern, self.boost = pattern, boost
+        self._glob = re.compile(fnmatch.translate("*/" + normalize(pattern)), re.DOTALL)
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self.pattern == other.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"PathGlob({self.pattern!r})"
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def field(self) -> str:
+        return "path"
+
+    def estimate_size(self, ixreader) -> int:
+        return ixreader.doc_count_all()
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        if not reader.has_column("file"):
+            return matching.NullMatcher()
+        files = reader.column_reader("file")
+        ids = [
+            docnum
+            for docnum in range(reader.doc_count_all())
+            if not reader.is_deleted(docnum) and self._glob.match(normalize(_text(files[docnum])))
+        ]
+        return matching.ListMatcher(ids, all_weights=0.0) if ids else matching.NullMatcher()
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
 def _exclude_from_any(node: query.Query) -> query.Query:
     """Make ``a OR NOT b`` (what Whoosh parses ``a -b`` into when any word may match)
     mean any of the words but never b, instead of everything without b."""
@@ -332,25 +399,24 @@ def _exclude_from_any(node: query.Query) -> query.Query:
 
 
 def word_query(field: str, word_family: Family, boost: float = 1.0, with_root: bool = False) -> query.Query:
-    """A word in one field: its family as one term (``FamilyTerm``); ``with_root``, also
-    any word of its root, at ROOT_BOOST."""
+    """A word in one field: its family as one term (``FamilyTerm``), plus the form typed
+    scored on its own at EXACT_BOOST, so that documents with the word as typed rank
+    first; ``with_root``, also any word of its root, at ROOT_BOOST."""
     typed = word_family.typed
-    forms = tuple((form, 1 + EXACT_BOOST if form == typed else 1.0) for form in word_family.forms)
-    if typed not in word_family.forms:
-        forms = ((typed, 1 + EXACT_BOOST), *forms)
-    family_term = FamilyTerm(field, typed, forms, boost=boost)
+    forms = tuple((form, 1.0) for form in dict.fromkeys((typed, *word_family.forms)))
+    terms = [FamilyTerm(field, typed, forms, boost=boost), query.Term(field, typed, boost=boost * EXACT_BOOST)]
     # Once per word: the roots field covers title and body (the title is a body leaf's twin).
     if with_root and field == "body" and (word_root := root(typed)):
-        return query.Or([family_term, query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST)])
-    return family_term
+        terms.append(query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST))
+    return query.Or(terms)
 
 
 class FamilyTerm(query.Term):
     """A word's family in one field, matched and scored as one term.
 
     The postings of every form are merged into one list, a document's frequency being
-    the sum of its forms' (the form typed counting 1 + EXACT_BOOST times, so that, other
-    things equal, it ranks first), and scored by the weighting's ``family_scorer``:
+    the sum of its forms' (each weighted by its factor), and scored by the weighting's
+    ``family_scorer``:
     BM25 with the family's document frequency (``search.searching.FamilyBM25F``), as
     Lucene scores synonyms. A family is one leaf, not an Or of its forms: Whoosh's union
     trees over a few hundred forms took a second a question on wiki_qa.

@@ -55,11 +55,10 @@ class FamilyBM25F(scoring.BM25F):
         super().__init__(*args, **kwargs)
         self.family_frequency: dict[tuple[str, str], int] = {}  # set for each query
 
-    def idf(self, searcher, fieldname, text):
+    def idf(self, searcher, fieldname, text, n=None):
+        """Lucene's idf of a term, or of a family of ``n`` documents."""
         parent = searcher.get_parent()
         records = _record_count(parent)
-        text = _as_text(text)
-        n = self.family_frequency.get((fieldname, text))
         if n is None:
             n = parent.doc_frequency(fieldname, text)
         n = min(n, records)
@@ -74,8 +73,9 @@ class FamilyBM25F(scoring.BM25F):
     def family_scorer(self, searcher, fieldname, text, max_weight):
         """The scorer of a word's family (``search.query.FamilyTerm``), one term with the
         family's document frequency."""
+        n = self.family_frequency.get((fieldname, _as_text(text)))
         return FamilyScorer(
-            searcher, fieldname, self.idf(searcher, fieldname, text),
+            searcher, fieldname, self.idf(searcher, fieldname, text, n),
             _average_length(searcher, fieldname), self.B, self.K1, max_weight,
         )
 

@@ -11,11 +11,10 @@ import os
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import RegexTokenizer, LowercaseFilter
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
-from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, root_analyzer
+from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, name_analyzer, root_analyzer
 from search.errors import SearchError
 
 DEFAULT_INDEX_DIR = "index_data"
@@ -27,11 +26,6 @@ KIND_FILE = "file"
 KEY_SEPARATOR = "\x1f"
 
 
-def path_analyzer():
-    """Lowercased runs of letters and digits, so path:news matches news/2024/a.txt."""
-    return RegexTokenizer(r"[^\W_]+") | LowercaseFilter()
-
-
 def make_schema() -> Schema:
     """The index schema. Stored text is kept for snippets; columns serve re-indexing."""
     return Schema(
@@ -39,10 +33,10 @@ def make_schema() -> Schema:
         key=ID(unique=True, sortable=True),
         kind=ID,
         file=ID(stored=True, sortable=True),
-        path=TEXT(analyzer=path_analyzer(), stored=True),
+        path=TEXT(analyzer=name_analyzer(), stored=True),  # path:news finds news/2024/a.txt
         title=TEXT(analyzer=arabic_analyzer(), stored=True, phrase=True),
         body=TEXT(analyzer=arabic_analyzer(), stored=True, phrase=True),
-        source=TEXT(analyzer=path_analyzer(), stored=True),
+        source=TEXT(analyzer=name_analyzer(), stored=True),
         date=STORED,
         url=STORED,
         location=STORED,

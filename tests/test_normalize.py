@@ -103,3 +103,24 @@ def test_merged_table_equals_rule_by_rule_composition():
     ):
         composed = rule(composed)
     assert normalize(MIXED) == composed
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("محمدؐ", "محمد"),
+        ("صلىؑ", "صلي"),
+        ("مدر\u200cسة", "مدرسه"),
+        ("مدر\u200dسة", "مدرسه"),
+        ("مدر\u200bسة", "مدرسه"),
+        ("كتا\u00adب", "كتاب"),
+        ("\u0610" * 1000, ""),
+    ],
+    ids=["honorific sign", "small high sign", "zwnj", "zwj", "zwsp", "soft hyphen", "only signs"],
+)
+def test_signs_and_invisible_joiners_stay_inside_one_word_and_vanish(raw, expected):
+    from analyzers.words import WORD
+
+    words = WORD.findall(f"قال {raw} هنا")
+    assert len(words) == 3  # the signs and joiners never split a word
+    assert normalize(words[1]) == expected

@@ -102,9 +102,22 @@ def test_a_family_in_most_documents_keeps_a_positive_idf_and_more_occurrences_ra
     with IndexSearcher(make_index(documents)) as searcher:
         results = searcher.search("قال", limit=20)
         weighting = searcher.searcher.weighting
-        idf = weighting.idf(searcher.searcher, "body", "قال")
+        family_idf = weighting.family_scorer(searcher.searcher, "body", "قال", 1).idf
+        form_idf = weighting.idf(searcher.searcher, "body", "قال")
     assert results.total == len(documents)
-    assert idf > 0
+    assert family_idf > 0 and form_idf > 0
     assert all(hit.score > 0 for hit in results.hits)
     ranks = [hit.id for hit in results.hits]
     assert ranks.index("more.txt") < ranks.index("fewer.txt")
+
+
+@pytest.mark.parametrize(
+    "written, typed",
+    [("محمدؐ", "محمد"), ("مدر\u200cسة", "مدرسة"), ("مدرسة", "مدر\u200dسة"), ("كتا\u00adب", "كتاب")],
+    ids=["honorific sign in the document", "zwnj in the document", "zwj in the query", "soft hyphen"],
+)
+def test_signs_and_invisible_joiners_neither_split_nor_hide_a_word(make_index, written, typed):
+    with IndexSearcher(make_index({"a.txt": f"قال {written} أمس."})) as searcher:
+        [hit] = searcher.search(typed).hits
+    marked = {s.text[start:end] for s in hit.snippets for start, end in s.highlights}
+    assert marked == {written}
