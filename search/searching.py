@@ -29,6 +29,11 @@ EXACT_COUNT_LIMIT = 100
 FEW_HITS = 3
 # How far a suggested spelling may be from a typed word, by the word's length.
 SUGGESTION_DISTANCE = ((4, 1), (1_000, 2))  # up to 4 letters: 1 edit; longer: 2
+# Files whose stored text is the file's text, line for line (search.documents.TEXT_SUFFIXES,
+# not imported: its HTML and encoding libraries would slow every search), and how a
+# JSON Lines record's location names its line.
+LINE_SUFFIXES = (".txt", ".md", ".markdown")
+LINE_LOCATION = "line "
 
 
 class StemBM25F(scoring.BM25F):
@@ -83,20 +88,31 @@ class Hit:
 
     rank: int
     id: str
-    path: str
+    path: str  # as the reader can use it here: relative to the working folder if under it
     title: str
     score: float
     location: str
     title_highlights: tuple[tuple[int, int], ...]
     snippets: list[Snippet]
     body: str  # the whole stored text, to read the document in full
+    file: str = ""  # absolute
+    line: int | None = None  # 1-based: a text file's first match, a JSON Lines record's line
+    date: str = ""
+    url: str = ""
+    source: str = ""
 
     def to_dict(self) -> dict:
         return {
             "rank": self.rank,
             "id": self.id,
             "path": self.path,
+            "file": self.file,
+            "line": self.line,
+            "location": self.location or None,
             "title": self.title,
+            "date": self.date or None,
+            "url": self.url or None,
+            "source": self.source or None,
             "score": round(self.score, 4),
             "snippets": [snippet.to_dict() for snippet in self.snippets],
         }
@@ -287,17 +303,45 @@ class IndexSearcher:
     def _hit(self, hit, matcher: Matcher) -> Hit:
         fields = hit.fields()
         title, body = fields.get("title", ""), fields.get("body", "")
+        file, location = fields.get("file", ""), fields.get("location", "")
+        body_spans = matcher.spans(body)
         return Hit(
             rank=hit.rank + 1,
             id=fields["id"],
-            path=fields.get("path", ""),
+            path=shown_path(file) if file else fields.get("path", ""),
             title=title,
             score=hit.score,
-            location=fields.get("location", ""),
+            location=location,
             title_highlights=tuple(matcher.spans(title)),
-            snippets=snippets(body, matcher.spans(body)),
+            snippets=snippets(body, body_spans),
             body=body,
+            file=file,
+            line=_line(file, location, body, body_spans),
+            date=fields.get("date", ""),
+            url=fields.get("url", ""),
+            source=fields.get("source", ""),
         )
+
+
+def shown_path(file: str) -> str:
+    """An absolute path as the reader can use it from here: relative to the working
+    folder when it is under it, else absolute (an index may be searched from anywhere)."""
+    try:
+        return Path(file).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return file
+
+
+def _line(file: str, location: str, body: str, spans) -> int | None:
+    """The 1-based line of a hit in its file: a JSON Lines record's own line, a text
+    file's first match (its first line when only its title or path matched); None where
+    the stored text is not the file's (HTML, JSON)."""
+    if location.startswith(LINE_LOCATION):
+        number = location.removeprefix(LINE_LOCATION)
+        return int(number) if number.isdigit() else None
+    if not file.lower().endswith(LINE_SUFFIXES):
+        return None
+    return body.count("\n", 0, spans[0][0]) + 1 if spans else 1
 
 
 def _as_text(term) -> str:
