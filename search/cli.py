@@ -46,11 +46,19 @@ PAGE_SIZE = 10
 STATUS_IF_READER_LEAVES = "search.status_if_reader_leaves"
 
 
+class _Console(Console):
+    """Rich's console, leaving a closed pipe to the command (Rich would exit with 1 even
+    after printing a hit)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def make_console(color: str = "auto", stderr: bool = False) -> Console:
     """A console that colours only on a terminal (or when asked), honouring NO_COLOR
     unless colour is asked for explicitly."""
     options = {"always": {"force_terminal": True, "no_color": False}, "never": {"color_system": None}}
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
+    return _Console(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
 
 
 def print_json(value) -> None:
