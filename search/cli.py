@@ -172,18 +172,17 @@ def _traceback_if(ctx) -> None:
 def _stop_writing() -> None:
     """The reader of stdout has gone (``search X | head -1``): send what is still
     buffered to /dev/null, so neither this run nor Python's exit complains."""
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, sys.stdout.fileno())
-    os.close(null)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor to redirect: nothing will complain
+        pass
 
 
 def _on_leaving_early(status: int) -> None:
     """Record the exit status to use if the reader closes the pipe from now on."""
     click.get_current_context().meta[STATUS_IF_READER_LEAVES] = status
-
-
-def _version_message() -> str:
-    return f"%(prog)s %(version)s (JSON schema {JSON_SCHEMA})"
 
 
 @click.group(
@@ -192,7 +191,7 @@ def _version_message() -> str:
     invoke_without_command=False,
 )
 @click.option("--debug", is_flag=True, help="Show the traceback of an error (anywhere on the line).")
-@click.version_option(package_name="arabic-search", prog_name="search", message=_version_message())
+@click.version_option(package_name="arabic-search", prog_name="search", message=f"%(prog)s %(version)s (JSON schema {JSON_SCHEMA})")
 def cli(debug):
     """Arabic full-text search: finds words whatever their diacritics, alef, or glued prefixes.
 
@@ -278,8 +277,8 @@ def query(words, index_dir, limit, page, match_any, plain, files_only, count_onl
     if files_only and (count_only or as_json):
         raise click.UsageError("-l goes with neither -c nor --json (--json hits carry their path)")
     limit = limit or (MANY_HITS if files_only or sort == "date" else PAGE_SIZE)
-    show = "files" if files_only else "count" if count_only else "hits"
-    answer = Answer(show, as_json, limit, page, sort, match_any, plain, color, rtl)
+    output = "files" if files_only else "count" if count_only else "hits"
+    answer = Answer(output, as_json, limit, page, sort, match_any, plain, color, rtl)
     _on_leaving_early(EXIT_NOT_FOUND)
     with IndexSearcher(store.resolve_index_dir(index_dir)) as searcher:
         for message in searcher.warnings:
@@ -310,15 +309,15 @@ def envelope(text: str, results, hits: bool = True) -> dict:
 
 class Answer:
     """How each query of one invocation (one query, or a batch from stdin) is run and shown:
-    ``show`` is "hits", "files" (-l) or "count" (-c)."""
+    ``output`` is "hits", "files" (-l) or "count" (-c)."""
 
-    def __init__(self, show, as_json, limit, page, sort, match_any, plain, color, rtl):
-        self.show_what, self.as_json, self.limit, self.page, self.sort = show, as_json, limit, page, sort
+    def __init__(self, output, as_json, limit, page, sort, match_any, plain, color, rtl):
+        self.output, self.as_json, self.limit, self.page, self.sort = output, as_json, limit, page, sort
         self.options = {"match_any": match_any, "plain": plain}
         self.color, self.rtl = color, rtl
 
     def search(self, searcher: IndexSearcher, text: str):
-        if self.show_what == "count":
+        if self.output == "count":
             return searcher.search(text, limit=1, **self.options)
         if self.sort == "date":
             most_relevant = searcher.search(text, limit=MANY_HITS, **self.options)
@@ -334,10 +333,12 @@ class Answer:
         if found:
             _on_leaving_early(EXIT_FOUND)
         if self.as_json:
-            print_json(envelope(text, results, hits=self.show_what == "hits"))
-        elif self.show_what == "count":
+            print_json(envelope(text, results, hits=self.output == "hits"))
+        elif self.output == "count":
+            if results.total_is_estimate:
+                warn(f"{text}: {results.total:,} is an estimate")
             click.echo(f"{results.total}")
-        elif self.show_what == "files":
+        elif self.output == "files":
             self.show_files(text, results)
         else:
             lines = results_lines(results)
