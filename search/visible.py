@@ -6,7 +6,8 @@ overrides that reorder what a reader sees. ``visible`` maps each such character 
 visible character, so the text keeps its length and every highlight offset stays right:
 
 1. C0 controls (U+0000–U+001F, tab and, where asked, newline excepted) become their
-   Control Pictures (U+2400–U+241F): ESC shows as ␛, NUL as ␀, CR as ␍.
+   Control Pictures (U+2400–U+241F): ESC shows as ␛, NUL as ␀, CR as ␍ (but where
+   newlines are kept, the CR of a Windows line end becomes a space).
 2. DEL (U+007F) becomes ␡ (U+2421).
 3. C1 controls (U+0080–U+009F, which some terminals obey as CSI, OSC, DCS…), bidi
    embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and lone
@@ -23,7 +24,7 @@ import re
 CONTROL_PICTURES = 0x2400
 DELETE_PICTURE = "\u2421"
 REPLACEMENT = "\ufffd"
-TAB, NEWLINE = "\t", "\n"
+TAB, NEWLINE, WINDOWS_LINE_END = "\t", "\n", "\r\n"
 
 _ESCAPED_IN_JSON = "\u0080-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _UNSAFE_IN_JSON = re.compile(f"[{_ESCAPED_IN_JSON}]")
@@ -47,10 +48,12 @@ def visible(text: str, lines: bool = False) -> str:
 
     >>> visible("\\x1b]0;pwned\\x07عنوان\\x1b[2J")
     '␛]0;pwned␇عنوان␛[2J'
-    >>> visible("a\\x00b\\u202ec\\x9b"), visible("سطر\\nسطر", lines=True)
-    ('a␀b\\ufffdc\\ufffd', 'سطر\\nسطر')
+    >>> visible("a\\x00b\\u202ec\\x9b"), visible("سطر\\r\\nسطر\\rس", lines=True)
+    ('a␀b\\ufffdc\\ufffd', 'سطر \\nسطر␍س')
     """
-    return text.translate(_LINES if lines else _ONE_LINE)
+    if lines:
+        return text.replace(WINDOWS_LINE_END, " " + NEWLINE).translate(_LINES)
+    return text.translate(_ONE_LINE)
 
 
 def json_line(value) -> str:
