@@ -24,7 +24,6 @@ from search import store
 from search.errors import SearchError
 from search.render import document_text, hit_lines, print_lines, results_lines
 from search.searching import IndexSearcher
-from search.visible import visible
 
 HISTORY_FILE = ".search-history"  # hidden, so indexing and --rebuild leave it alone
 HISTORY_MODE = 0o600  # queries are private

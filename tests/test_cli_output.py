@@ -104,8 +104,7 @@ def test_json_keeps_every_character_exact_but_escaped(hostile):
 
 
 def test_the_pager_and_the_session_show_escapes_harmlessly(hostile):
-    pexpect = pytest.importorskip("pexpect")
-    from tests.test_interactive import PROMPT, on_screen, spawn
+    from tests.test_interactive import PROMPT, on_screen, quit_cleanly, spawn
 
     _, index = hostile
     session = spawn(index, pager="cat")
@@ -117,9 +116,7 @@ def test_the_pager_and_the_session_show_escapes_harmlessly(hostile):
     session.send(":1\r")
     session.expect(on_screen("والمدرسة"))
     pager = session.before
-    session.expect(PROMPT)
-    session.send(":q\r")
-    session.expect(pexpect.EOF)
+    quit_cleanly(session)
     for screen in (listing, pager):
         assert "␛]0;pwned␇" in screen
         assert "pwned\x07" not in screen and "\x00" not in screen and "\u202e" not in screen

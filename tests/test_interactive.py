@@ -58,6 +58,15 @@ def spawn(index_dir, *arguments, pager="less", program=("-m", "search"), env=Non
     )
 
 
+def quit_cleanly(session):
+    """:q at the next prompt; the session must end with status 0."""
+    session.expect(PROMPT)
+    session.send(":q\r")
+    session.expect(pexpect.EOF)
+    session.close()
+    assert session.exitstatus == 0
+
+
 @pytest.mark.skipif(shutil.which("less") is None, reason="needs less as the pager")
 def test_search_open_page_back_and_quit(index_dir):
     session = spawn(index_dir)
@@ -113,10 +122,7 @@ def test_an_older_world_readable_history_is_made_private(index_dir, tmp_path):
     history = index_dir / ".search-history"
     history.write_text("\n# old\n+أثريا\n", encoding="utf-8")
     history.chmod(0o644)
-    session = spawn(index_dir)
-    session.expect(PROMPT)
-    session.send(":q\r")
-    session.expect(pexpect.EOF)
+    quit_cleanly(spawn(index_dir))
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
     assert "+أثريا" in history.read_text(encoding="utf-8")
 
@@ -150,11 +156,7 @@ def test_ctrl_c_stops_a_slow_search_not_the_session(index_dir):
     session.expect(PROMPT)
     session.send("أثريا\r")
     session.expect(on_screen("1 hit in"))
-    session.expect(PROMPT)
-    session.send(":q\r")
-    session.expect(pexpect.EOF)
-    session.close()
-    assert session.exitstatus == 0
+    quit_cleanly(session)
 
 
 def test_e_opens_the_hit_in_the_editor_at_its_line(index_dir, tmp_path):
@@ -173,9 +175,7 @@ def test_e_opens_the_hit_in_the_editor_at_its_line(index_dir, tmp_path):
     session.expect(on_screen("1 hit in"))
     session.expect(PROMPT)
     session.send(":e 1\r")
-    session.expect(PROMPT)
-    session.send(":q\r")
-    session.expect(pexpect.EOF)
+    quit_cleanly(session)
     assert json.loads(record.read_text()) == [f"+{hit['line']}", str(SEEDS / hit["id"])]
     assert hit["line"] == 11  # the line of the article's first مراقبين
 
