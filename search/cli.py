@@ -38,8 +38,8 @@ EXIT_INTERRUPTED = 130
 RTL_ENV_VAR = "SEARCH_RTL"
 # The version of the --json output described in the README's scripting contract.
 JSON_SCHEMA = 1
-# Hits listed by -l, and sorted by --sort date, when no --limit is given: the most
-# relevant this many (both need more than a page of hits, and a cap keeps them fast).
+# Hits -l lists when no --limit is given, and hits --sort date sorts: the most relevant
+# this many (both need more than a page of hits, and a cap keeps them fast).
 MANY_HITS = 1000
 PAGE_SIZE = 10
 # ctx.meta key: the exit status a command has earned if its reader leaves early.
@@ -243,7 +243,7 @@ def index(paths, index_dir, rebuild, quiet, verbose):
 @click.argument("words", nargs=-1)
 @index_option
 @click.option("--limit", "-n", type=click.IntRange(1, MANY_HITS), default=None,
-              help=f"Hits per page  [default: {PAGE_SIZE}; {MANY_HITS:,} with -l or --sort date]")
+              help=f"Hits per page  [default: {PAGE_SIZE}; {MANY_HITS:,} with -l]")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page to show.")
 @click.option("--any", "match_any", is_flag=True, help="Find documents with any of the words.")
 @click.option("--plain", is_flag=True,
@@ -276,7 +276,7 @@ def query(words, index_dir, limit, page, match_any, plain, files_only, count_onl
         raise click.UsageError("give words to search for, or - to read queries from stdin")
     if files_only and (count_only or as_json):
         raise click.UsageError("-l goes with neither -c nor --json (--json hits carry their path)")
-    limit = limit or (MANY_HITS if files_only or sort == "date" else PAGE_SIZE)
+    limit = limit or (MANY_HITS if files_only else PAGE_SIZE)
     output = "files" if files_only else "count" if count_only else "hits"
     answer = Answer(output, as_json, limit, page, sort, match_any, plain, color, rtl)
     _on_leaving_early(EXIT_NOT_FOUND)

@@ -183,7 +183,7 @@ class Session:
         if hit is None:
             return
         lines = hit_lines(hit)[:2] + [Text()]
-        body = document_text(hit.body, self.results.matcher.spans(hit.body), lines=True)
+        body = document_text(hit.body, hit.body_highlights, lines=True)
         lines.extend(body.split("\n", allow_blank=True))
         with self.console.capture() as capture:
             print_lines(self.console, lines, self.rtl)

@@ -7,6 +7,7 @@ interactive session) and sees new commits as they land.
 import math
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from whoosh import query as whoosh_query
@@ -84,22 +85,49 @@ def _record_count(searcher) -> int:
 
 @dataclass
 class Hit:
-    """One ranked document, with its title and snippets highlighted."""
+    """One ranked document, with its title and snippets highlighted.
+
+    The matches are found when first asked for (``title_highlights``, ``snippets``,
+    ``line``): listing the files of 1,000 hits, or sorting them by date, needs none of
+    them, and finding them is most of the cost of a hit."""
 
     rank: int
     id: str
     path: str  # as the reader can use it here: relative to the working folder if under it
     title: str
     score: float
-    location: str
-    title_highlights: tuple[tuple[int, int], ...]
-    snippets: list[Snippet]
+    location: str  # where in the file, as the indexer put it: "line 12", "item 3", or ""
     body: str  # the whole stored text, to read the document in full
+    matcher: Matcher  # what to highlight
     file: str = ""  # absolute
-    line: int | None = None  # 1-based: a text file's first match, a JSON Lines record's line
     date: str = ""
     url: str = ""
     source: str = ""
+
+    @cached_property
+    def title_highlights(self) -> tuple[tuple[int, int], ...]:
+        return tuple(self.matcher.spans(self.title))
+
+    @cached_property
+    def body_highlights(self) -> list[tuple[int, int]]:
+        return self.matcher.spans(self.body)
+
+    @cached_property
+    def snippets(self) -> list[Snippet]:
+        return snippets(self.body, self.body_highlights)
+
+    @cached_property
+    def line(self) -> int | None:
+        """1-based: a JSON Lines record's own line, a text file's first match (its first
+        line when only its title or path matched); None where the stored text is not the
+        file's (HTML, JSON)."""
+        if self.location.startswith(LINE_LOCATION):
+            number = self.location.removeprefix(LINE_LOCATION)
+            return int(number) if number.isdigit() else None
+        if not self.file.lower().endswith(LINE_SUFFIXES):
+            return None
+        spans = self.body_highlights
+        return self.body.count("\n", 0, spans[0][0]) + 1 if spans else 1
 
     def to_dict(self) -> dict:
         return {
@@ -302,21 +330,17 @@ class IndexSearcher:
 
     def _hit(self, hit, matcher: Matcher) -> Hit:
         fields = hit.fields()
-        title, body = fields.get("title", ""), fields.get("body", "")
-        file, location = fields.get("file", ""), fields.get("location", "")
-        body_spans = matcher.spans(body)
+        file = fields.get("file", "")
         return Hit(
             rank=hit.rank + 1,
             id=fields["id"],
             path=shown_path(file) if file else fields.get("path", ""),
-            title=title,
+            title=fields.get("title", ""),
             score=hit.score,
-            location=location,
-            title_highlights=tuple(matcher.spans(title)),
-            snippets=snippets(body, body_spans),
-            body=body,
+            location=fields.get("location", ""),
+            body=fields.get("body", ""),
+            matcher=matcher,
             file=file,
-            line=_line(file, location, body, body_spans),
             date=fields.get("date", ""),
             url=fields.get("url", ""),
             source=fields.get("source", ""),
@@ -330,18 +354,6 @@ def shown_path(file: str) -> str:
         return Path(file).relative_to(Path.cwd()).as_posix()
     except ValueError:
         return file
-
-
-def _line(file: str, location: str, body: str, spans) -> int | None:
-    """The 1-based line of a hit in its file: a JSON Lines record's own line, a text
-    file's first match (its first line when only its title or path matched); None where
-    the stored text is not the file's (HTML, JSON)."""
-    if location.startswith(LINE_LOCATION):
-        number = location.removeprefix(LINE_LOCATION)
-        return int(number) if number.isdigit() else None
-    if not file.lower().endswith(LINE_SUFFIXES):
-        return None
-    return body.count("\n", 0, spans[0][0]) + 1 if spans else 1
 
 
 def _as_text(term) -> str:

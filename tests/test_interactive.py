@@ -15,10 +15,11 @@ from click.testing import CliRunner
 from rich.console import Console
 from rich.text import Text
 
+from analyzers.whoosh_analysis import term_forms
 from search.cli import cli
 from search.render import hit_lines, results_lines, visual_lines
 from search.searching import Hit, Results
-from search.snippets import Snippet
+from search.snippets import Matcher
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 HIGHLIGHT = "\x1b[1;31m"  # bold red, as Rich writes it to a colour terminal
@@ -204,10 +205,10 @@ def recording_console():
 
 def sample_results():
     body = "قال «أحمد»: ذهب الطلاب إلى المدرسة [الأولى]."
+    stem, exact, _ = term_forms("المدرسة")
     hit = Hit(
         rank=1, id="r7", path="news/feed.jsonl", title="خبر المدرسة", score=3.14159,
-        location="line 7", title_highlights=((4, 11),),
-        snippets=[Snippet(body[12:], ((15, 22),), 12, len(body))], body=body,
+        location="line 7", body=body, matcher=Matcher(frozenset({stem, exact})),
     )
     return Results(query="مدرسة", hits=[hit], total=1, page=1, pages=1, seconds=0.0042,
                    suggestion="مدرسه")
@@ -222,7 +223,7 @@ def test_results_render_as_text():
         "",
         "1. خبر المدرسة",
         "news/feed.jsonl · line 7 · id r7  score 3.14",
-        "  …ذهب الطلاب إلى المدرسة [الأولى].",
+        "  قال «أحمد»: ذهب الطلاب إلى المدرسة [الأولى].",
         "",
         "1 hit in 4.2 ms",
     ]
