@@ -10,10 +10,7 @@ column for the grams, they also feed the roots field
 (``analyzers.whoosh_analysis.RootTokenizer``).
 """
 
-from functools import lru_cache
-
-from analyzers.normalization import normalize
-from analyzers.stopwords import STOPWORDS
+from analyzers.terms import index_term
 from analyzers.words import WORD
 
 # 4 beat 3 and 5 on wiki_qa (docs/relevance.md).
@@ -21,8 +18,6 @@ GRAM_SIZE = 4
 # Marks a word's start and end, so edge grams (_مدر, رسه_) differ from inner ones. The
 # word tokenizer never produces it.
 GRAM_EDGE = "_"
-# Distinct words as written whose normalized form is remembered.
-CACHE_SIZE = 200_000
 
 
 def word_grams(normalized: str) -> tuple[str, ...]:
@@ -67,9 +62,6 @@ def read_gram_text(value: str) -> tuple[int, str]:
     return int(grams), words
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def _edged(surface: str) -> str:
-    normalized = normalize(surface)
-    if not normalized or normalized in STOPWORDS:
-        return ""
-    return GRAM_EDGE + normalized + GRAM_EDGE
+    term = index_term(surface)
+    return GRAM_EDGE + term + GRAM_EDGE if term else ""

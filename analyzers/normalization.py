@@ -168,6 +168,25 @@ def fold_borrowed_letters(text: str) -> str:
     return text.translate(_BORROWED_LETTERS_TABLE)
 
 
+_LETTERS_KEPT_TABLE = {
+    key: value
+    for table in (_MARKS_TABLE, _TATWEEL_TABLE, _ALEF_TABLE)
+    for key, value in table.items()
+}
+
+
+def normalize_marks_and_alef(text: str) -> str:
+    """Rules 1-4 and 10 of ``normalize`` only: ى, ة and the other letters stay apart.
+
+    Stopwords are matched in this form, before the folding that would make the name علي
+    the preposition على (Lucene's ArabicAnalyzer likewise stops words before normalizing).
+
+    >>> normalize_marks_and_alef("عَلَى إلى علي")
+    'على الى علي'
+    """
+    return unicodedata.normalize("NFKC", text).translate(_LETTERS_KEPT_TABLE).lower()
+
+
 def normalize(text: str) -> str:
     """Normalize Arabic text for matching.
 

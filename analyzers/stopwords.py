@@ -7,14 +7,17 @@ pronouns, common auxiliaries), in the scope of the lists used by Lucene's
 plus the forms with a glued conjunction و or ف that the stemmer keeps intact.
 Content words are not listed. Questions add interrogatives written as one word (ماهي,
 ماهو, بماذا) and conjunctions or prepositions typed apart from their word (و هو).
-Words are written in their usual spelling and normalized here with the same
-``normalize`` as documents and queries, so على and علي, إلى and الي all hit the list.
+
+A word is matched before ى and ة are folded (``normalize_marks_and_alef``: diacritics,
+tatweel and the alef's hamza are gone, the letters stay apart), as Lucene's
+``ArabicAnalyzer`` stops words before it normalizes them: على is a stopword and the name
+علي stays searchable. Spellings people type for a stopword are listed beside it (فى).
 """
 
-from analyzers.normalization import normalize
+from analyzers.normalization import normalize, normalize_marks_and_alef
 
 _WORDS = """
-في من إلى على عن مع عند لدى حتى منذ مذ بين فوق تحت أمام خلف وراء دون حول ضد نحو خلال عبر
+في فى من إلى على عن مع عند لدى حتى منذ مذ بين فوق تحت أمام خلف وراء دون حول ضد نحو خلال عبر
 لدي لديه لديها لديهم لكن لكنه لكنها بل أو أم ثم إن أن إذ إذا إذن لو لولا لا لم لن ما ليس
 ليست قد لقد كل بعض غير سوى أي أيضا كما كان كانت كانوا يكون تكون هو هي هم هما هن أنا نحن
 أنت أنتم أنتما أنتن هذا هذه هذان هاتان هؤلاء ذلك تلك ذلكم أولئك هنا هناك هنالك الذي التي
@@ -27,4 +30,16 @@ _WORDS = """
 و ف ب ك ل ال
 """
 
-STOPWORDS = frozenset(normalize(word) for word in _WORDS.split())
+STOPWORDS = frozenset(normalize_marks_and_alef(word) for word in _WORDS.split())
+# The same words fully normalized: no base of a word family is one of these
+# (analyzers.morphology), whatever its spelling.
+NORMALIZED_STOPWORDS = frozenset(normalize(word) for word in _WORDS.split())
+
+
+def is_stopword(surface: str) -> bool:
+    """Whether a word as written is a stopword.
+
+    >>> is_stopword("عَلَى"), is_stopword("علي"), is_stopword("إلى"), is_stopword("الى")
+    (True, False, True, True)
+    """
+    return normalize_marks_and_alef(surface) in STOPWORDS

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pyarabic.araby import strip_tashkeel, strip_tatweel  # noqa: E402
 
 from _corpus import corpus_file, read_jsonl  # noqa: E402
-from analyzers import STOPWORDS, normalize  # noqa: E402
+from analyzers import is_stopword  # noqa: E402
 from analyzers.words import WORD  # noqa: E402
 from search.indexer import index_paths  # noqa: E402
 from search.searching import IndexSearcher  # noqa: E402
@@ -41,7 +41,7 @@ def draw_queries(docs: list[dict]) -> dict[str, list[str]]:
 
     def words_of(doc):
         plain = strip_tatweel(strip_tashkeel(doc["text"]))
-        return [w for w in WORD.findall(plain) if len(w) >= 3 and normalize(w) not in STOPWORDS]
+        return [w for w in WORD.findall(plain) if len(w) >= 3 and not is_stopword(w)]
 
     def draw(count, make):
         drawn = []

@@ -2,49 +2,63 @@
 
 from dataclasses import asdict, dataclass
 
-from analyzers.normalization import normalize
+from analyzers.morphology import Lexicon, NoLexicon, readings
 from analyzers.roots import root
-from analyzers.whoosh_analysis import arabic_analyzer
+from analyzers.terms import word_term
+from analyzers.words import WORD
 
 
 @dataclass(frozen=True)
 class AnalyzedToken:
-    """One token: the surface form as written, its offsets, normalized form, stem and root."""
+    """One token: the surface form as written, its offsets, its index term, and how the
+    morphology reads it (segmentation, lemma, and what attests the lemma)."""
 
     text: str
     start: int
     end: int
-    normalized: str
-    stem: str
-    root: str  # "" for a stopword or a word not in Arabic letters: the index holds none
+    normalized: str  # the index term ("" is never shown: stopwords keep their form)
     stopword: bool
+    segmentation: str  # proclitic+stem+ending+pronoun, e.g. ب+مدرست+نا
+    lemma: str  # the base the word's family grows from
+    why: str  # what attests the lemma: dictionary, index, as typed
+    root: str  # "" for a stopword or a word not in Arabic letters
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def analyze_text(text: str) -> list[AnalyzedToken]:
-    """Run the index analyzer over ``text``, keeping stopwords and reporting each step.
+def analyze_text(text: str, lexicon: Lexicon | None = None) -> list[AnalyzedToken]:
+    """Analyze every word of ``text``, keeping stopwords; ``lexicon`` (an index's words)
+    attests stems the dictionary does not know.
 
-    Offsets are Python string indices into ``text``; a stopword's stem is its
-    normalized form, since stopwords are never stemmed.
+    Offsets are Python string indices into ``text``. Of a word's readings, the one that
+    takes most off is shown.
 
-    >>> [(t.stem, t.root) for t in analyze_text("المَدَارِسُ في")]
-    [('مدارس', 'درس'), ('في', '')]
+    >>> [(t.segmentation, t.lemma, t.why) for t in analyze_text("بمدرستنا في")]
+    [('ب+مدرست+نا', 'مدرسه', 'dictionary, ت written for ة'), ('في', 'في', 'stopword')]
     """
+    lexicon = lexicon or NoLexicon()
     tokens = []
-    for token in arabic_analyzer(exact=False)(text, chars=True, removestops=False):
-        surface = text[token.startchar : token.endchar]
-        normalized = normalize(surface)
+    for match in WORD.finditer(text):
+        term, stopped = word_term(match.group())
+        if not term:
+            continue
+        if stopped:
+            segmentation, lemma, why = term, term, "stopword"
+        else:
+            reading, why = max(readings(term, lexicon), key=lambda found: len(str(found[0])))
+            segmentation, lemma = str(reading), reading.base
         tokens.append(
             AnalyzedToken(
-                text=surface,
-                start=token.startchar,
-                end=token.endchar,
-                normalized=normalized,
-                stem=token.text,
-                root="" if token.stopped else root(normalized),
-                stopword=bool(token.stopped),
+                text=match.group(),
+                start=match.start(),
+                end=match.end(),
+                normalized=term,
+                stopword=stopped,
+                segmentation=segmentation,
+                lemma=lemma,
+                why=why,
+                root="" if stopped else root(term),
             )
         )
     return tokens

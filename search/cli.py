@@ -206,11 +206,18 @@ def cli(debug):
 
 @cli.command()
 @click.argument("text")
+@index_option
 @json_option
 @color_option
-def analyze(text, as_json, color):
-    """Show how TEXT is tokenized, normalized and stemmed."""
-    tokens = analyze_text(text)
+def analyze(text, index_dir, as_json, color):
+    """Show how each word of TEXT is indexed and read: its term, segmentation, lemma and
+    what attests the lemma (the dictionary, or the index's own words when there is one)."""
+    index_dir = store.resolve_index_dir(index_dir)
+    if store.index_exists(index_dir):
+        with IndexSearcher(index_dir) as searcher:
+            tokens = analyze_text(text, searcher.lexicon())
+    else:
+        tokens = analyze_text(text)
     if as_json:
         print_json([token.to_dict() for token in tokens])
     else:
@@ -396,16 +403,23 @@ def _batch(searcher: IndexSearcher, answer: Answer) -> bool:
 @click.option("--k", "depth", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="Documents ranked per query.")
 @click.option("--by-prefix", is_flag=True, help="Also a row per query-id prefix (arcd-, tydi-, …).")
+@click.option("--sets", is_flag=True,
+              help="Score every hit as a set (precision, recall, F1), by the queries' pos if any.")
 @json_option
-def evaluate_command(queries, qrels, index_dir, run_file, match_any, depth, by_prefix, as_json):
+def evaluate_command(queries, qrels, index_dir, run_file, match_any, depth, by_prefix, sets, as_json):
     """Score the index's rankings of QUERIES (JSONL id/text, or TSV) against QRELS (TSV).
 
     Every query runs as plain text. Prints MRR@10, nDCG@10 and Recall@1/10/100 over the
-    queries that have at least one relevant document.
+    queries that have at least one relevant document; with --sets, the macro precision,
+    recall and F1 of everything each query finds (word-family sets such as ud_pud_lemmas),
+    with a row per part of speech when the queries carry a "pos".
     """
-    from search.evaluation import evaluate, id_prefix, read_qrels, read_queries
+    from search.evaluation import evaluate, id_prefix, read_qrels, read_queries, read_query_groups
 
     questions, judgments = read_queries(queries), read_qrels(qrels)
+    group_of = id_prefix if by_prefix else None
+    if sets and (parts_of_speech := read_query_groups(queries, "pos")):
+        group_of = lambda query_id: parts_of_speech.get(query_id, "?")  # noqa: E731
     console = make_console(stderr=True)
     with IndexSearcher(store.resolve_index_dir(index_dir)) as searcher, Progress(
         *Progress.get_default_columns(), MofNCompleteColumn(), console=console,
@@ -416,14 +430,13 @@ def evaluate_command(queries, qrels, index_dir, run_file, match_any, depth, by_p
         task = bar.add_task("evaluating", total=len(questions))
         result = evaluate(
             searcher, questions, judgments, depth=depth, match_any=match_any,
-            group_of=id_prefix if by_prefix else None, tag="search",
-            progress=lambda: bar.advance(task),
+            group_of=group_of, tag="search", progress=lambda: bar.advance(task), sets=sets,
         )
     if run_file:
         run_file.write_text("".join(line + "\n" for line in result.run), encoding="utf-8")
     rows = [result.overall.as_dict(), *(group.as_dict() for group in result.groups)]
     if as_json:
-        print_json(rows if by_prefix else rows[0])
+        print_json(rows if group_of else rows[0])
     else:
         make_console().print(metrics_table(rows))
     if result.unjudged:

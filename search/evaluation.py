@@ -1,9 +1,14 @@
-"""Relevance evaluation: run judged queries against an index and score the rankings.
+"""Relevance evaluation: run judged queries against an index and score the rankings, or
+the complete result sets.
 
 Queries are JSON Lines (``id``, ``text``) or TSV (``id<TAB>text``); judgments are TREC
 qrels, ``query_id<TAB>doc_id<TAB>relevance`` (a fourth column, as in TREC's own files,
 is tolerated: ``query_id<TAB>0<TAB>doc_id<TAB>relevance``). Every query runs as plain
 text, no query syntax, so questions with ``?`` or quotes mean what they say.
+
+Word-family sets (``ud_pud_lemmas``) are scored as sets, not rankings: the precision and
+recall of everything a query returns, averaged over queries, and their F1 averaged the
+same way, as ``../shared/anchors/setmetrics.py`` does (a query with no hit has precision 0).
 """
 
 import json
@@ -47,6 +52,39 @@ class Metrics:
         }
 
 
+@dataclass
+class SetMetrics:
+    """Macro-averaged precision, recall and F1 of complete result sets, over one group."""
+
+    name: str
+    queries: int = 0
+    precision: float = 0.0  # sums until ``as_dict``
+    recall: float = 0.0
+    f1: float = 0.0
+    no_hit: int = 0
+
+    def add(self, found: set[str], relevant: set[str]) -> None:
+        hits = len(found & relevant)
+        precision = hits / len(found) if found else 0.0
+        recall = hits / len(relevant)
+        self.queries += 1
+        self.precision += precision
+        self.recall += recall
+        self.f1 += 2 * precision * recall / (precision + recall) if hits else 0.0
+        self.no_hit += not found
+
+    def as_dict(self) -> dict:
+        count = self.queries or 1
+        return {
+            "name": self.name,
+            "queries": self.queries,
+            "precision": self.precision / count,
+            "recall": self.recall / count,
+            "f1": self.f1 / count,
+            "no_hit": self.no_hit / count,
+        }
+
+
 def _ndcg(ranking: list[str], judged: dict[str, int]) -> float:
     """nDCG with graded gains 2^rel - 1 and log2 discounts, as in trec_eval."""
     gains = [2 ** judged.get(doc, 0) - 1 for doc in ranking]
@@ -74,6 +112,20 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
                 raise SearchError(f"{path} line {number}: expected id<TAB>text")
             queries.append((query_id, text))
     return queries
+
+
+def read_query_groups(path: Path, key: str) -> dict[str, str]:
+    """{query id: its ``key`` value} for the JSON Lines queries that carry one (``pos``)."""
+    groups = {}
+    for _, line in _lines(path):
+        if line.lstrip().startswith("{"):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # read_queries names the bad line
+            if isinstance(record, dict) and record.get(key) is not None:
+                groups[str(record.get("id"))] = str(record[key])
+    return groups
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -107,8 +159,8 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
 class Evaluation:
     """Metrics over all judged queries and per group, and the run in TREC format."""
 
-    overall: Metrics
-    groups: list[Metrics]
+    overall: Metrics | SetMetrics
+    groups: list[Metrics | SetMetrics]
     run: list[str]  # "qid Q0 docid rank score tag" lines
     unjudged: int  # queries without any relevant document in the qrels, not scored
 
@@ -122,10 +174,15 @@ def evaluate(
     group_of: Callable[[str], str] | None = None,
     tag: str = "search",
     progress: Callable[[], None] = lambda: None,
+    sets: bool = False,
 ) -> Evaluation:
-    """Run every judged query as plain text and score its top ``depth`` documents."""
-    overall, groups = Metrics("all"), {}
+    """Run every judged query as plain text and score its top ``depth`` documents, or,
+    with ``sets``, everything it finds as a set."""
+    kind = SetMetrics if sets else Metrics
+    overall, groups = kind("all"), {}
     run, unjudged = [], 0
+    if sets:
+        depth = max(searcher.document_count(), 1)
     for query_id, text in queries:
         progress()
         judged = qrels.get(query_id, {})
@@ -137,10 +194,15 @@ def evaluate(
         except SearchError:
             ranked = []  # only stopwords: it finds nothing, and counts as such
         ranking = [doc_id for doc_id, _ in ranked]
-        overall.add(ranking, judged)
+        scored = [overall]
         if group_of:
             name = group_of(query_id)
-            groups.setdefault(name, Metrics(name)).add(ranking, judged)
+            scored.append(groups.setdefault(name, kind(name)))
+        for metrics in scored:
+            if sets:
+                metrics.add(set(ranking), {doc for doc, grade in judged.items() if grade > 0})
+            else:
+                metrics.add(ranking, judged)
         run.extend(
             f"{query_id} Q0 {doc_id} {rank} {score:.4f} {tag}"
             for rank, (doc_id, score) in enumerate(ranked, 1)

@@ -1,17 +1,18 @@
-"""Turn what the user typed into a Whoosh query over the index's exact-form and stem terms.
+"""Turn what the user typed into a Whoosh query over the index's terms (normalized words).
 
 The syntax is Whoosh's query language, trimmed and extended: words (all must match, or
 any with ``match_any``), ``"quoted phrases"``, ``-word`` and ``NOT word``, ``OR``,
 parentheses, ``word*`` prefixes, ``word~`` typo tolerance, and the field filters
 ``title:``, ``source:`` and ``path:``. The fields' analyzer turns every word into its
-marked exact form (``=`` + normalized); this module then widens each plain word to its
-stem, so ``مدرسة`` finds ``وبالمدرسة``, with a bonus for the exact form so that
+term, its normalized form (``analyzers.terms``); this module then widens each plain word
+to its family, the forms of it the index holds (``analyzers.morphology``), so ``مدرسة``
+finds ``وبالمدرسة``, ``مدرستنا`` and ``مدارس``, with a bonus for the form typed so that
 documents with the word as typed rank first; in a query of two words or more, also to
-its root (``مدارس``), which matches when any word may and only ranks when every word is
-required. A prefix matches exact forms and stems (``استراتيج*`` finds
-``الاستراتيجية``); phrases, wildcards and fuzzy terms stay on exact forms.
-``plain`` treats every character as text. The plain words' character n-grams go with
-the query, for ``search.grams`` to rerank the best hits with.
+its root, which matches when any word may and only ranks when every word is required.
+A prefix matches the words that start with it, bare or after the article
+(``استراتيج*`` finds ``الاستراتيجية``); phrases, wildcards and fuzzy terms match the
+words as typed. ``plain`` treats every character as text. The plain words' character
+n-grams go with the query, for ``search.grams`` to rerank the best hits with.
 """
 
 from collections import Counter
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from whoosh import qparser, query
 
 from analyzers.grams import word_grams
+from analyzers.morphology import Family, Lexicon, NoLexicon
 from analyzers.roots import root
-from analyzers.stem import light_stem
-from analyzers.whoosh_analysis import EXACT_MARK, arabic_analyzer
+from analyzers.terms import query_terms
+from analyzers.whoosh_analysis import arabic_analyzer
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
@@ -31,8 +33,8 @@ FILTER_FIELDS = ("source", "path")
 # Matches in the title count this many times a match in the body (BM25F field weight);
 # 2.0 lost 1.8 points of MRR@10 on wiki_qa (docs/relevance.md).
 TITLE_BOOST = 1.0
-# A word found exactly as typed (normalized, unstemmed) earns this share of its stem's
-# weight on top: other things equal, the exact form ranks first (docs/relevance.md).
+# A word found exactly as typed (normalized) earns this share of its family's weight on
+# top: other things equal, the form typed ranks first (docs/relevance.md).
 EXACT_BOOST = 0.5
 # A word's root (analyzers.roots) joins broken plurals and derived forms that stemming
 # keeps apart (مدرسة / مدارس, كتاب / مكتبة), and also words of one root that mean
@@ -60,24 +62,33 @@ GRAM_BOOST = 4.0
 MAX_QUERY_CHARS = 2000
 # A prefix or wildcard must keep this many letters, or it expands to most of the vocabulary.
 MIN_PREFIX_LETTERS = 2
-# A fuzzy word must share its first letter (after the exact mark) with what it matches:
-# typos are rarely in the first letter, and this keeps the expansion small.
-FUZZY_PREFIX = len(EXACT_MARK) + 1
+# A prefix also matches after these proclitics (استراتيج* finds الاستراتيجية).
+PREFIX_PROCLITICS = ("", "ال", "وال", "بال", "لل")
+# A fuzzy word must share its first letter with what it matches: typos are rarely in the
+# first letter, and this keeps the expansion small.
+FUZZY_PREFIX = 1
 # A shorter typo-tolerant word is within one edit of most short words.
 MIN_FUZZY_LETTERS = 3
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A query ready to run, its plain words (for "did you mean") and their n-grams."""
+    """A query ready to run, its plain words (for "did you mean"), their n-grams and
+    their families (whose terms are scored as one word, search.searching)."""
 
     query: query.Query
     words: tuple[str, ...]  # normalized plain words, in the order typed
     grams: tuple[tuple[str, float], ...] = ()  # (gram, weight) to rerank with (search.grams)
+    families: tuple[Family, ...] = ()
 
 
-def parse_query(text: str, schema, match_any: bool = False, plain: bool = False) -> ParsedQuery:
-    """Parse ``text`` into a query, or raise SearchError saying what is wrong with it."""
+def parse_query(
+    text: str, schema, match_any: bool = False, plain: bool = False, lexicon: Lexicon | None = None
+) -> ParsedQuery:
+    """Parse ``text`` into a query, or raise SearchError saying what is wrong with it.
+
+    ``lexicon`` holds the index's words, which decide each plain word's family; without
+    it a word matches only as typed."""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(f"the query is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
     if plain:
@@ -96,8 +107,8 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
     near = _proximity(typed)
     grams = _grams(typed)
     by_root = len(set(typed)) >= MIN_ROOT_WORDS
-    words = []
-    parsed = _widen(parsed, words, with_roots=match_any and by_root)
+    widening = _Widening(lexicon or NoLexicon(), with_roots=match_any and by_root)
+    parsed = widening.widen(parsed)
     if parsed is query.NullQuery or not _has_positive_part(parsed):
         raise SearchError(
             "nothing to search for: the query has no word to find "
@@ -107,15 +118,20 @@ def parse_query(text: str, schema, match_any: bool = False, plain: bool = False)
         parsed = query.AndMaybe(parsed, roots)
     if near is not None:
         parsed = query.AndMaybe(parsed, near)
-    return ParsedQuery(_tree_ors(parsed.normalize()), tuple(dict.fromkeys(words)), grams)
+    return ParsedQuery(
+        _tree_ors(parsed.normalize()),
+        tuple(dict.fromkeys(widening.words)),
+        grams,
+        tuple(widening.families.values()),
+    )
 
 
 def _body_words(parsed: query.Query) -> list[str]:
-    """The marked exact forms of the plain words a document should contain, as typed."""
+    """The plain words (normalized) a document should contain, as typed."""
     return [
         leaf.text
         for leaf in positive_leaves(parsed)
-        if leaf.field() == "body" and type(leaf) is query.Term and leaf.text.startswith(EXACT_MARK)
+        if leaf.field() == "body" and type(leaf) is query.Term
     ]
 
 
@@ -123,11 +139,10 @@ def _grams(typed: list[str]) -> tuple[tuple[str, float], ...]:
     """The character n-grams of the query's plain words (``_body_words``) and their
     weights, which sum to GRAM_BOOST per word: longer words do not count for more
     (search.grams)."""
-    words = [word[len(EXACT_MARK) :] for word in typed]
-    counts = Counter(gram for word in words for gram in word_grams(word))
+    counts = Counter(gram for word in typed for gram in word_grams(word))
     if not counts:
         return ()
-    share = GRAM_BOOST * len(words) / sum(counts.values())
+    share = GRAM_BOOST * len(typed) / sum(counts.values())
     return tuple((gram, share * n) for gram, n in counts.items())
 
 
@@ -135,7 +150,7 @@ def _roots(typed: list[str]) -> query.Query | None:
     """The roots of the query's plain words (``_body_words``), to rank by when every word
     is required: there a root never decides what matches (any-word queries match roots
     in ``word_query`` instead)."""
-    roots = dict.fromkeys(word_root for word in typed if (word_root := root(word[len(EXACT_MARK) :])))
+    roots = dict.fromkeys(word_root for word in typed if (word_root := root(word)))
     if not roots:
         return None
     return query.Or([query.Term(ROOTS_FIELD, word_root, boost=ROOT_BOOST) for word_root in roots])
@@ -194,14 +209,53 @@ def _plain_query(text: str, match_any: bool) -> query.Query:
     return (query.Or if match_any else query.And)(per_word)
 
 
-def _widen(node: query.Query, words: list[str], with_roots: bool = False) -> query.Query:
-    """Check fields, widen exact words to stems (and to roots ``with_roots``), bound
-    prefixes and fuzzy terms."""
-    if node is query.NullQuery:
-        return node
-    if node.is_leaf():
-        return _widen_leaf(node, words, with_roots)
-    return _exclude_from_any(node.apply(lambda child: _widen(child, words, with_roots)))
+class _Widening:
+    """Checks fields, widens plain words to their families (and to roots ``with_roots``),
+    bounds prefixes and fuzzy terms; remembers the words and families it met."""
+
+    def __init__(self, lexicon: Lexicon, with_roots: bool):
+        self.lexicon, self.with_roots = lexicon, with_roots
+        self.words: list[str] = []
+        self.families: dict[str, Family] = {}
+
+    def widen(self, node: query.Query) -> query.Query:
+        if node is query.NullQuery:
+            return node
+        if node.is_leaf():
+            return self._leaf(node)
+        return _exclude_from_any(node.apply(self.widen))
+
+    def family(self, word: str) -> Family:
+        if word not in self.families:
+            self.families[word] = query_terms(word, self.lexicon)
+        return self.families[word]
+
+    def _leaf(self, leaf: query.Query) -> query.Query:
+        field = leaf.field()
+        if field is not None and field not in TEXT_FIELDS + FILTER_FIELDS:
+            raise SearchError(f"unknown field {field}: — search title:, source: or path:")
+        if field not in TEXT_FIELDS:
+            return leaf
+        if isinstance(leaf, query.FuzzyTerm):
+            if len(leaf.text) < MIN_FUZZY_LETTERS:
+                raise SearchError(f"a word~ needs at least {MIN_FUZZY_LETTERS} letters")
+            leaf.prefixlength = max(leaf.prefixlength, FUZZY_PREFIX)
+            return leaf
+        if isinstance(leaf, (query.Prefix, query.Wildcard, query.Every)):
+            # A lone * has no letters at all: Whoosh reads it as every document.
+            letters = getattr(leaf, "text", "").replace("*", "").replace("?", "")
+            if len(letters) < MIN_PREFIX_LETTERS:
+                raise SearchError(f"a prefix or wildcard needs at least {MIN_PREFIX_LETTERS} letters")
+            if isinstance(leaf, query.Prefix):
+                return query.Or(
+                    [query.Prefix(field, proclitic + leaf.text, boost=leaf.boost)
+                     for proclitic in PREFIX_PROCLITICS]
+                )
+            return leaf
+        if type(leaf) is query.Term:
+            self.words.append(leaf.text)
+            return word_query(field, self.family(leaf.text), leaf.boost, with_root=self.with_roots)
+        return leaf
 
 
 def _exclude_from_any(node: query.Query) -> query.Query:
@@ -216,55 +270,23 @@ def _exclude_from_any(node: query.Query) -> query.Query:
     return query.AndNot(query.Or(wanted, boost=node.boost), query.Or(excluded))
 
 
-def _widen_leaf(leaf: query.Query, words: list[str], with_roots: bool) -> query.Query:
-    field = leaf.field()
-    if field is not None and field not in TEXT_FIELDS + FILTER_FIELDS:
-        raise SearchError(f"unknown field {field}: — search title:, source: or path:")
-    if field not in TEXT_FIELDS:
-        return leaf
-    if isinstance(leaf, query.FuzzyTerm):
-        if len(leaf.text) - len(EXACT_MARK) < MIN_FUZZY_LETTERS:
-            raise SearchError(f"a word~ needs at least {MIN_FUZZY_LETTERS} letters")
-        leaf.prefixlength = max(leaf.prefixlength, FUZZY_PREFIX)
-        return leaf
-    if isinstance(leaf, (query.Prefix, query.Wildcard)):
-        letters = leaf.text.removeprefix(EXACT_MARK).replace("*", "").replace("?", "")
-        if len(letters) < MIN_PREFIX_LETTERS:
-            raise SearchError(f"a prefix or wildcard needs at least {MIN_PREFIX_LETTERS} letters")
-        if isinstance(leaf, query.Prefix):
-            # Also the stems, so استراتيج* finds الاستراتيجية (stem استراتيج).
-            bare = leaf.text.removeprefix(EXACT_MARK)
-            return query.Or([leaf, query.Prefix(field, bare, boost=leaf.boost)])
-        return leaf
-    if isinstance(leaf, query.Term) and leaf.text.startswith(EXACT_MARK):
-        normalized = leaf.text[len(EXACT_MARK) :]
-        words.append(normalized)
-        return word_query(field, normalized, leaf.boost, with_root=with_roots)
-    return leaf
-
-
-def word_query(field: str, normalized: str, boost: float = 1.0, with_root: bool = False) -> query.Query:
-    """A normalized word in one field: any word of its stem, plus a bonus for its exact form;
+def word_query(field: str, word_family: Family, boost: float = 1.0, with_root: bool = False) -> query.Query:
+    """A word in one field: any form of its family, plus a bonus for the form typed;
     ``with_root``, also any word of its root, at ROOT_BOOST.
 
-    A word that is its own stem is indexed only under its marked form, so the stem is
-    matched bare (from words whose stem differs) and marked; the weighting gives both
-    the statistics of the whole stem (``search.searching.StemBM25F``).
+    The family's terms are scored as one word, with the document frequency of the whole
+    family (``search.searching.FamilyBM25F``), so a document with a rare form is not
+    ranked above one with the typed form by the rare form's idf alone.
     """
-    stem = light_stem(normalized)
-    if stem == normalized:
-        terms = [
-            query.Term(field, EXACT_MARK + normalized, boost=boost * (1 + EXACT_BOOST)),
-            query.Term(field, stem, boost=boost),
-        ]
-    else:
-        terms = [
-            query.Term(field, EXACT_MARK + normalized, boost=boost * EXACT_BOOST),
-            query.Term(field, stem, boost=boost),
-            query.Term(field, EXACT_MARK + stem, boost=boost),
-        ]
+    typed = word_family.typed
+    terms = [
+        query.Term(field, form, boost=boost * (1 + EXACT_BOOST) if form == typed else boost)
+        for form in word_family.forms
+    ]
+    if typed not in word_family.forms:
+        terms.insert(0, query.Term(field, typed, boost=boost * (1 + EXACT_BOOST)))
     # Once per word: the roots field covers title and body (the title is a body leaf's twin).
-    if with_root and field == "body" and (word_root := root(normalized)):
+    if with_root and field == "body" and (word_root := root(typed)):
         terms.append(query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST))
     return query.Or(terms)
 

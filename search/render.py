@@ -28,10 +28,10 @@ ELLIPSIS = "…"
 
 
 def analysis_table(tokens: list[AnalyzedToken]) -> Table:
-    """A table with one row per token: surface form, offsets, normalized form, stem, root,
-    stopword."""
+    """A table with one row per token: surface form, offsets, index term, segmentation,
+    lemma and what attests it, root."""
     table = Table(show_edge=False, header_style="bold")
-    for header in ("text", "start", "end", "normalized", "stem", "root", "stopword"):
+    for header in ("text", "start", "end", "term", "segmentation", "lemma", "why", "root"):
         table.add_column(header, justify="right" if header in ("start", "end") else "left")
     for token in tokens:
         table.add_row(
@@ -39,9 +39,10 @@ def analysis_table(tokens: list[AnalyzedToken]) -> Table:
             str(token.start),
             str(token.end),
             Text(token.normalized),
-            Text(token.stem, style="dim" if token.stopword else "bold"),
+            Text(token.segmentation),
+            Text(token.lemma, style="dim" if token.stopword else "bold"),
+            Text(token.why),
             Text(token.root),
-            "yes" if token.stopword else "",
         )
     return table
 

@@ -13,9 +13,8 @@ from pathlib import Path
 from whoosh import query as whoosh_query
 from whoosh import scoring
 
-from analyzers.stem import light_stem
-from analyzers.whoosh_analysis import EXACT_MARK
 from search import grams, store
+from search.lexicon import IndexLexicon
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
@@ -37,24 +36,38 @@ LINE_SUFFIXES = (".txt", ".md", ".markdown")
 LINE_LOCATION = "line "
 
 
-class StemBM25F(scoring.BM25F):
-    """BM25F with Lucene's idf, stem-level document frequencies, over records only.
+# A family's documents are counted exactly (the union of its terms' postings) while its
+# terms' frequencies add up to at most this; above it, their sum (never more than the
+# number of records) bounds the union.
+EXACT_UNION_LIMIT = 50_000
+
+
+class FamilyBM25F(scoring.BM25F):
+    """BM25F with Lucene's idf, family-level document frequencies, over records only.
 
     Whoosh's idf, log(N / (n + 1)) + 1, flattens the gap between rare and common words
     (on 1,741 passages, 3.5x from n = 1 to n = 500, where Lucene's
-    log(1 + (N - n + 0.5) / (n + 0.5)) gives 5.6x). A stem is indexed under two terms
-    (bare from inflected words, marked from words that are their own stem), so n for
-    either is their sum: scored apart, each looked rarer than the stem is, which cost
-    1.3 points of MRR@10 on wiki_qa. A root (the roots field) is one term and counts as
-    itself. N and the average field length count only records: the index also holds one
-    bookkeeping document per source file.
+    log(1 + (N - n + 0.5) / (n + 0.5)) gives 5.6x). The terms of one query word's family
+    (``analyzers.morphology``) are scored with the family's n, the number of records
+    holding any of them, each record counted once: scored apart, a rare form would look
+    rarer than the word is, and summed, n could exceed N and the idf turn negative, so
+    that more occurrences ranked lower (issue 16). A root (the roots field) is one term
+    and counts as itself. N and the average field length count only records: the index
+    also holds one bookkeeping document per source file.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.family_frequency: dict[tuple[str, str], int] = {}  # set for each query
 
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
         records = _record_count(parent)
-        terms = _stem_terms(_as_text(text)) if fieldname in TEXT_FIELDS else (text,)
-        n = sum(parent.doc_frequency(fieldname, term) for term in terms)
+        text = _as_text(text)
+        n = self.family_frequency.get((fieldname, text))
+        if n is None:
+            n = parent.doc_frequency(fieldname, text)
+        n = min(n, records)
         return math.log(1 + (records - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname, text, qf=1):
@@ -65,18 +78,28 @@ class StemBM25F(scoring.BM25F):
         return scorer
 
 
-def _stem_terms(term: str) -> tuple[str, ...]:
-    """The terms whose documents together make up ``term``'s stem, when ``term`` stands
-    for a stem: a bare stem is also indexed marked (from words that are their own stem),
-    and a marked word that is its own stem also bare (from words that inflect it).
+def family_frequencies(searcher, parsed: ParsedQuery) -> dict[tuple[str, str], int]:
+    """(field, term) -> the number of records holding any term of that term's family."""
+    frequencies = {}
+    for word_family in parsed.families:
+        terms = (word_family.typed, *word_family.forms)
+        for field in TEXT_FIELDS:
+            n = union_frequency(searcher, field, terms)
+            frequencies.update(((field, term), n) for term in terms)
+    return frequencies
 
-    >>> _stem_terms("مدرس"), _stem_terms("=مدرس"), _stem_terms("=المدرسه")
-    (('مدرس', '=مدرس'), ('مدرس', '=مدرس'), ('=المدرسه',))
-    """
-    bare = term.removeprefix(EXACT_MARK)
-    if term != bare and light_stem(bare) != bare:
-        return (term,)  # an inflected exact form stands for itself
-    return (bare, EXACT_MARK + bare)
+
+def union_frequency(searcher, field: str, terms) -> int:
+    """How many documents hold any of ``terms`` in ``field``, each counted once (a bound
+    when counting would read more than EXACT_UNION_LIMIT postings)."""
+    present = [term for term in dict.fromkeys(terms) if searcher.doc_frequency(field, term)]
+    total = sum(searcher.doc_frequency(field, term) for term in present)
+    if len(present) <= 1 or total > EXACT_UNION_LIMIT:
+        return total
+    documents = set()
+    for term in present:
+        documents.update(searcher.postings(field, term).all_ids())
+    return len(documents)
 
 
 def _record_count(searcher) -> int:
@@ -181,9 +204,16 @@ class IndexSearcher:
             self.warnings.append(f"results may be incomplete: {mismatch}")
         self.searcher = self._open_searcher()
         self._grams = None  # a GramScorer of self.searcher, made when first needed
+        self._lexicon = None  # an IndexLexicon of self.searcher, likewise
 
     def _open_searcher(self):
-        return self.index.searcher(weighting=StemBM25F(B=BM25_B, K1=BM25_K1))
+        return self.index.searcher(weighting=FamilyBM25F(B=BM25_B, K1=BM25_K1))
+
+    def lexicon(self) -> IndexLexicon:
+        """The words the index holds (which decide word families)."""
+        if self._lexicon is None or self._lexicon.reader is not self.searcher.reader():
+            self._lexicon = IndexLexicon(self.searcher.reader())
+        return self._lexicon
 
     def __enter__(self):
         return self
@@ -202,7 +232,9 @@ class IndexSearcher:
         return self.index.last_modified()
 
     def parse(self, text: str, match_any: bool = False, plain: bool = False) -> ParsedQuery:
-        return parse_query(text, self.index.schema, match_any=match_any, plain=plain)
+        return parse_query(
+            text, self.index.schema, match_any=match_any, plain=plain, lexicon=self.lexicon()
+        )
 
     def search(
         self,
@@ -255,6 +287,7 @@ class IndexSearcher:
         """The hits of one page, and how many documents match in all (estimated when
         counting them exactly would cost more than finding the page)."""
         depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
+        self.searcher.weighting.family_frequency = family_frequencies(self.searcher, parsed)
         results = self.searcher.search(parsed.query, limit=depth)
         best = results[:depth]  # list() would count every match
         if parsed.grams:
@@ -303,19 +336,14 @@ class IndexSearcher:
         reader = self.searcher.reader()
         replaced, changed = [], False
         for word in parsed.words:
-            exact = EXACT_MARK + word
-            if reader.doc_frequency("body", exact) or reader.doc_frequency("title", exact):
+            if reader.doc_frequency("body", word) or reader.doc_frequency("title", word):
                 replaced.append(word)
                 continue
             distance = next(edits for length, edits in SUGGESTION_DISTANCE if len(word) <= length)
-            candidates = [
-                _as_text(term)
-                for term in reader.terms_within("body", exact, distance, prefix=len(EXACT_MARK))
-            ]
-            candidates = [term for term in candidates if term.startswith(EXACT_MARK)]
+            candidates = [_as_text(term) for term in reader.terms_within("body", word, distance)]
             if candidates:
                 best = max(candidates, key=lambda term: reader.doc_frequency("body", term))
-                replaced.append(best[len(EXACT_MARK) :])
+                replaced.append(best)
                 changed = True
             else:
                 replaced.append(word)

@@ -1,18 +1,18 @@
 """Find the words of a document that a query matched, and cut snippets around them.
 
 Pure functions over the ORIGINAL text: a match is the (start, end) of a word exactly as
-written, diacritics and glued prefixes included, found by running each word through the
-same term logic as the index. Snippets are slices of the text (newlines made spaces, so
+written, diacritics and glued prefixes included, whose index term
+(``analyzers.terms.index_term``) is one the query looked up. Snippets are slices of the text (newlines made spaces, so
 offsets stay valid), cut at word boundaries and, where one is near, after ، ؛ ؟ . ! or
 a line break.
 """
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from analyzers.normalization import DELETED_CHARACTERS, FOLDED_INTO
-from analyzers.whoosh_analysis import EXACT_MARK, TERM_CACHE_SIZE, term_forms
+from analyzers.terms import index_term
 from analyzers.words import WORD
 
 _DELETED = f"[{re.escape(DELETED_CHARACTERS)}]"
@@ -46,7 +46,7 @@ class Snippet:
 
 @dataclass(frozen=True)
 class Matcher:
-    """What to highlight: index terms (stems and marked exact forms) and exact-form phrases."""
+    """What to highlight: index terms (the forms of the query's word families) and phrases."""
 
     terms: frozenset[str]
     phrases: tuple[tuple[str, ...], ...] = ()
@@ -67,14 +67,14 @@ class Matcher:
             while start and WORD.match(text[start - 1]):
                 start -= 1
             word = WORD.match(text, start)
-            if _index_terms(word.group()) & self.terms:
+            if index_term(word.group()) in self.terms:
                 spans.add(word.span())
         return sorted(spans)
 
     @cached_property
     def _finder(self) -> re.Pattern | None:
         """A pattern for the raw spellings of the terms' letters, or None if too many."""
-        letters = sorted({term.removeprefix(EXACT_MARK) for term in self.terms}, key=len)
+        letters = sorted(self.terms, key=len)
         shortest = [t for i, t in enumerate(letters) if not any(s in t for s in letters[:i])]
         if not shortest or len(shortest) > MAX_FINDER_TERMS:
             return None
@@ -82,15 +82,15 @@ class Matcher:
 
     def _spans_of_every_word(self, text: str) -> list[tuple[int, int]]:
         words = [
-            (match.start(), match.end(), terms)
+            (match.start(), match.end(), term)
             for match in WORD.finditer(text)
-            if (terms := _index_terms(match.group()))
+            if (term := index_term(match.group()))
         ]
-        spans = {(start, end) for start, end, terms in words if terms & self.terms}
+        spans = {(start, end) for start, end, term in words if term in self.terms}
         for phrase in self.phrases:
             for first in range(len(words) - len(phrase) + 1):
                 window = words[first : first + len(phrase)]
-                if all(word in terms for word, (_, _, terms) in zip(phrase, window)):
+                if all(word == term for word, (_, _, term) in zip(phrase, window)):
                     spans.update((start, end) for start, end, _ in window)
         return sorted(spans)
 
@@ -103,15 +103,6 @@ def _raw_spellings(normalized: str) -> str:
     True
     """
     return "".join(f"[{re.escape(FOLDED_INTO.get(char, char))}]{_DELETED}*" for char in normalized)
-
-
-@lru_cache(maxsize=TERM_CACHE_SIZE)
-def _index_terms(surface: str) -> frozenset[str]:
-    """The terms the index holds for one word (none for a stopword)."""
-    stem, exact, stopped = term_forms(surface)
-    if stopped or not stem:
-        return frozenset()
-    return frozenset((stem, exact))
 
 
 def snippets(

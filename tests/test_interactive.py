@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from rich.console import Console
 from rich.text import Text
 
-from analyzers.whoosh_analysis import term_forms
+from analyzers.terms import index_term
 from search.cli import cli
 from search.render import hit_lines, results_lines, visual_lines
 from search.searching import Hit, Results
@@ -205,10 +205,9 @@ def recording_console():
 
 def sample_results():
     body = "قال «أحمد»: ذهب الطلاب إلى المدرسة [الأولى]."
-    stem, exact, _ = term_forms("المدرسة")
     hit = Hit(
         rank=1, id="r7", path="news/feed.jsonl", title="خبر المدرسة", score=3.14159,
-        location="line 7", body=body, matcher=Matcher(frozenset({stem, exact})),
+        location="line 7", body=body, matcher=Matcher(frozenset({index_term("المدرسة")})),
     )
     return Results(query="مدرسة", hits=[hit], total=1, page=1, pages=1, seconds=0.0042,
                    suggestion="مدرسه")

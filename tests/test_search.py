@@ -129,7 +129,7 @@ def test_arabic_question_mark_is_punctuation_not_a_wildcard(searcher):
 
 
 def test_did_you_mean_offers_the_index_spelling(searcher):
-    results = searcher.search("اثريه")
+    results = searcher.search("اثرريا")
     assert results.total == 0
     assert results.suggestion == "اثريا"
 
