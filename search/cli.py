@@ -1,11 +1,14 @@
 """The ``search`` command line: a thin layer over the library.
 
-Exit status follows grep and ripgrep: 0 found, 1 nothing found, 2 error, 130 interrupted.
-``search WORDS…`` is short for ``search query WORDS…``.
+Exit status follows grep and ripgrep: 0 found (even when the reader of the output left
+early, as ``head`` does), 1 nothing found, 2 error, 130 interrupted. Any error ends as
+one line on stderr; ``--debug`` adds the traceback. ``search WORDS…`` is short for
+``search query WORDS…``; options may come before the command name.
 """
 
-import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -18,34 +21,53 @@ from search.errors import SearchError
 from search.render import (
     IndexProgress,
     analysis_table,
+    document_text,
     index_summary,
     metrics_table,
     print_lines,
     results_lines,
 )
 from search.searching import IndexSearcher
+from search.sorting import newest_first
+from search.visible import json_line, visible
 
 EXIT_FOUND = 0
 EXIT_NOT_FOUND = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 RTL_ENV_VAR = "SEARCH_RTL"
+# The version of the --json output described in the README's scripting contract.
+JSON_SCHEMA = 1
+# Hits -l lists when no --limit is given, and hits --sort date sorts: the most relevant
+# this many (both need more than a page of hits, and a cap keeps them fast).
+MANY_HITS = 1000
+PAGE_SIZE = 10
+# ctx.meta key: the exit status a command has earned if its reader leaves early.
+STATUS_IF_READER_LEAVES = "search.status_if_reader_leaves"
+
+
+class _Console(Console):
+    """Rich's console, leaving a closed pipe to the command (Rich would exit with 1 even
+    after printing a hit)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
 
 
 def make_console(color: str = "auto", stderr: bool = False) -> Console:
     """A console that colours only on a terminal (or when asked), honouring NO_COLOR
     unless colour is asked for explicitly."""
     options = {"always": {"force_terminal": True, "no_color": False}, "never": {"color_system": None}}
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
+    return _Console(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
 
 
 def print_json(value) -> None:
-    """Print one JSON value on one line, UTF-8 unescaped."""
-    click.echo(json.dumps(value, ensure_ascii=False))
+    """Print one JSON value on one line (``search.visible.json_line``)."""
+    click.echo(json_line(value))
 
 
 def warn(message: str) -> None:
-    click.echo(f"search: warning: {message}", err=True)
+    click.echo(f"search: warning: {visible(message)}", err=True)
 
 
 index_option = click.option(
@@ -80,24 +102,87 @@ class UserError(click.ClickException):
 
 
 class SearchGroup(click.Group):
-    """Runs ``query`` when the first argument is no command; turns domain errors and
-    Ctrl-C into one line and an exit status, never a traceback."""
+    """Runs ``query`` when the first argument is no command, takes a command's options
+    before its name, and turns every error and Ctrl-C into one line and an exit status,
+    never a traceback (unless ``--debug``)."""
 
     def parse_args(self, ctx, args):
-        if not args and _on_a_terminal():
-            args = ["query"]
-        elif args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
-            args = ["query", *args]
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, self.command_first(ctx, args))
+
+    def command_first(self, ctx, args: list[str]) -> list[str]:
+        """``args`` reordered for click: the group's own options (``--debug`` from
+        anywhere before ``--``), then the command name, then the options given before it
+        and the rest. ``search --index DIR index docs`` runs ``index``, and
+        ``search --json أثريا`` a query."""
+        end = args.index("--") if "--" in args else len(args)
+        group_options = [arg for arg in args[:end] if arg == "--debug"]
+        args = [arg for arg in args[:end] if arg != "--debug"] + args[end:]
+        own = {name for param in self.params for name in param.opts} | set(ctx.help_option_names)
+        takes_value = {
+            name
+            for command in self.commands.values()
+            for param in command.params
+            if isinstance(param, click.Option) and not param.is_flag
+            for name in param.opts
+        }
+        position = 0
+        while position < len(args) and args[position].startswith("-") and args[position] not in ("-", "--"):
+            if args[position] in own:
+                group_options.append(args.pop(position))
+                continue
+            position += 2 if args[position] in takes_value else 1
+        leading, rest = args[:position], args[position:]
+        if rest and rest[0] in self.commands:
+            return [*group_options, rest[0], *leading, *rest[1:]]
+        if rest or leading or _on_a_terminal():
+            return [*group_options, "query", *leading, *rest]
+        return group_options
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except SearchError as error:
-            raise UserError(str(error)) from error
+            _traceback_if(ctx)
+            raise UserError(visible(str(error))) from error
         except KeyboardInterrupt:
             click.echo("search: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _stop_writing()
+            ctx.exit(ctx.meta.get(STATUS_IF_READER_LEAVES, EXIT_FOUND))
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - the promise: one line, never a traceback
+            _traceback_if(ctx)
+            click.echo(f"search: error: {unexpected(error)}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+def unexpected(error: Exception) -> str:
+    """An unexpected error in one line, with the hint for more."""
+    message = " ".join(str(error).split()) or "no details"
+    return visible(f"{type(error).__name__}: {message} (--debug shows the traceback)")
+
+
+def _traceback_if(ctx) -> None:
+    if ctx.find_root().params.get("debug"):
+        traceback.print_exc()
+
+
+def _stop_writing() -> None:
+    """The reader of stdout has gone (``search X | head -1``): send what is still
+    buffered to /dev/null, so neither this run nor Python's exit complains."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor to redirect: nothing will complain
+        pass
+
+
+def _on_leaving_early(status: int) -> None:
+    """Record the exit status to use if the reader closes the pipe from now on."""
+    click.get_current_context().meta[STATUS_IF_READER_LEAVES] = status
 
 
 @click.group(
@@ -105,13 +190,17 @@ class SearchGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
     invoke_without_command=False,
 )
-def cli():
+@click.option("--debug", is_flag=True, help="Show the traceback of an error (anywhere on the line).")
+@click.version_option(package_name="arabic-search", prog_name="search", message=f"%(prog)s %(version)s (JSON schema {JSON_SCHEMA})")
+def cli(debug):
     """Arabic full-text search: finds words whatever their diacritics, alef, or glued prefixes.
 
     \b
     search                   on a terminal: an interactive session
     search WORDS…            search the index (same as: search query WORDS…)
     search index PATH…       add new and changed documents, drop deleted ones
+
+    A command's options may also come before its name: search --index DIR index PATH.
     """
 
 
@@ -160,18 +249,26 @@ def index(paths, index_dir, rebuild, quiet, verbose):
 @cli.command()
 @click.argument("words", nargs=-1)
 @index_option
-@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="Hits per page.")
+@click.option("--limit", "-n", type=click.IntRange(1, MANY_HITS), default=None,
+              help=f"Hits per page  [default: {PAGE_SIZE}; {MANY_HITS:,} with -l]")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page to show.")
 @click.option("--any", "match_any", is_flag=True, help="Find documents with any of the words.")
 @click.option("--plain", is_flag=True,
               help="No query syntax: every character is text (for questions with ? : or quotes).")
+@click.option("--files-with-matches", "-l", "files_only", is_flag=True,
+              help="Only the path of each file with a hit, once, in rank order.")
+@click.option("--count", "-c", "count_only", is_flag=True,
+              help="Only the number of matching documents.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
+              show_default=True,
+              help=f"date: newest first among the {MANY_HITS:,} most relevant hits; undated last.")
 @json_option
 @color_option
 @rtl_option
 @click.option("--interactive", "-i", is_flag=True,
               help="Explore in an interactive session (needs a terminal); WORDS, if any, first.")
-def query(words, index_dir, limit, page, match_any, plain, as_json, color, rtl, interactive):
+def query(words, index_dir, limit, page, match_any, plain, files_only, count_only, sort,
+          as_json, color, rtl, interactive):
     """Search the index for WORDS; ``-`` reads one query per line from standard input.
 
     \b
@@ -180,24 +277,99 @@ def query(words, index_dir, limit, page, match_any, plain, as_json, color, rtl, 
     Exit status: 0 found, 1 nothing found, 2 error.
     """
     if interactive or (not words and _on_a_terminal()):
-        _interactive(words, index_dir, limit, match_any, plain, color, rtl)
+        _interactive(words, index_dir, limit or PAGE_SIZE, match_any, plain, color, rtl)
         return
     if not words:
         raise click.UsageError("give words to search for, or - to read queries from stdin")
+    if files_only and (count_only or as_json):
+        raise click.UsageError("-l goes with neither -c nor --json (--json hits carry their path)")
+    limit = limit or (MANY_HITS if files_only else PAGE_SIZE)
+    output = "files" if files_only else "count" if count_only else "hits"
+    answer = Answer(output, as_json, limit, page, sort, match_any, plain, color, rtl)
+    _on_leaving_early(EXIT_NOT_FOUND)
     with IndexSearcher(store.resolve_index_dir(index_dir)) as searcher:
         for message in searcher.warnings:
             warn(message)
-        options = {"limit": limit, "page": page, "match_any": match_any, "plain": plain}
         if words == ("-",):
-            found = _batch(searcher, options, as_json, color, rtl)
+            found = _batch(searcher, answer)
         else:
-            results = searcher.search(" ".join(words), **options)
-            _show(results, as_json, color, rtl)
-            found = bool(results.total)
+            found = answer.show(" ".join(words), answer.search(searcher, " ".join(words)))
     sys.exit(EXIT_FOUND if found else EXIT_NOT_FOUND)
 
 
-def _batch(searcher: IndexSearcher, options: dict, as_json: bool, color: str, rtl: str) -> bool:
+def envelope(text: str, results, hits: bool = True) -> dict:
+    """The --json answer to one query (schema JSON_SCHEMA, described in the README)."""
+    answer = {
+        "schema": JSON_SCHEMA,
+        "query": text,
+        "total": results.total,
+        "total_is_exact": True,  # counts are exact (search.searching.IndexSearcher._run)
+        "matched_any": results.matched_any,
+        "suggestion": results.suggestion,
+        "page": results.page,
+        "pages": results.pages,
+    }
+    if hits:
+        answer["hits"] = [hit.to_dict() for hit in results.hits]
+    return answer
+
+
+class Answer:
+    """How each query of one invocation (one query, or a batch from stdin) is run and shown:
+    ``output`` is "hits", "files" (-l) or "count" (-c)."""
+
+    def __init__(self, output, as_json, limit, page, sort, match_any, plain, color, rtl):
+        self.output, self.as_json, self.limit, self.page, self.sort = output, as_json, limit, page, sort
+        self.options = {"match_any": match_any, "plain": plain}
+        self.color, self.rtl = color, rtl
+
+    def search(self, searcher: IndexSearcher, text: str):
+        if self.output == "count":
+            return searcher.search(text, limit=1, **self.options)
+        if self.sort == "date":
+            most_relevant = searcher.search(text, limit=MANY_HITS, **self.options)
+            if most_relevant.total > MANY_HITS:
+                warn(f"{text}: sorted by date the {MANY_HITS:,} most relevant of "
+                     f"{most_relevant.total:,} hits")
+            return newest_first(most_relevant, self.limit, self.page)
+        return searcher.search(text, limit=self.limit, page=self.page, **self.options)
+
+    def show(self, text: str, results, heading: bool = False) -> bool:
+        """Print the answer to one query; whether it found anything."""
+        found = bool(results.total)
+        if found:
+            _on_leaving_early(EXIT_FOUND)
+        for note in results.notes:
+            warn(f"{visible(text)}: {visible(note)}")
+        if self.as_json:
+            print_json(envelope(text, results, hits=self.output == "hits"))
+        elif self.output == "count":
+            click.echo(f"{results.total}")
+        elif self.output == "files":
+            self.show_files(text, results)
+        else:
+            lines = results_lines(results)
+            if heading:
+                lines.insert(0, document_text(f"query: {text}", base_style="bold"))
+            print_lines(make_console(self.color), lines, self.rtl)
+        return found
+
+    def show_files(self, text: str, results) -> None:
+        last = (results.page - 1) * self.limit + len(results.hits)
+        if last < results.total and results.hits:
+            warn(f"{text}: the files of hits {last - len(results.hits) + 1:,}–{last:,} of "
+                 f"{results.total:,}; --page {results.page + 1} lists more")
+        for path in dict.fromkeys(hit.path for hit in results.hits):
+            click.echo(visible(path))
+
+    def error(self, text: str, message: str) -> None:
+        if self.as_json:
+            print_json({"schema": JSON_SCHEMA, "query": text, "error": message, "hits": []})
+        else:
+            click.echo(f"search: {visible(text)}: {visible(message)}", err=True)
+
+
+def _batch(searcher: IndexSearcher, answer: Answer) -> bool:
     """One query per stdin line, answered in input order; a bad line does not stop the rest."""
     found = failed = False
     for line in sys.stdin:
@@ -205,20 +377,17 @@ def _batch(searcher: IndexSearcher, options: dict, as_json: bool, color: str, rt
         if not text.strip():
             continue
         try:
-            results = searcher.search(text, **options)
+            results = answer.search(searcher, text)
         except SearchError as error:
             failed = True
-            if as_json:
-                print_json({"query": text, "error": str(error), "hits": []})
-            else:
-                click.echo(f"search: {text}: {error}", err=True)
+            answer.error(text, str(error))
             continue
-        found = found or bool(results.total)
-        if as_json:
-            print_json({"query": text, "hits": [hit.to_dict() for hit in results.hits]})
-        else:
-            make_console(color).print(f"query: {text}", markup=False, style="bold")
-            _show(results, as_json, color, rtl)
+        except Exception as error:  # noqa: BLE001 - one line fails, the batch goes on
+            _traceback_if(click.get_current_context())
+            failed = True
+            answer.error(text, f"error: {unexpected(error)}")
+            continue
+        found = answer.show(text, results, heading=True) or found
     if not found and failed:
         sys.exit(EXIT_ERROR)
     return found
@@ -291,16 +460,6 @@ def _interactive(words, index_dir, limit, match_any, plain, color, rtl) -> None:
         Options(limit=limit, match_any=match_any, plain=plain),
     )
     session.run(" ".join(words))
-
-
-def _show(results, as_json: bool, color: str, rtl: str) -> None:
-    for note in results.notes:
-        warn(note)
-    if as_json:
-        for hit in results.hits:
-            print_json(hit.to_dict())
-    else:
-        print_lines(make_console(color), results_lines(results), rtl)
 
 
 def _use_utf8_streams() -> None:

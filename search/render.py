@@ -1,7 +1,9 @@
 """Rich renderables for the CLI: small functions that return something to print.
 
 User text always enters Rich as ``Text``, never as markup, so a ``[`` in a
-document cannot break the output.
+document cannot break the output; text from a document (its title, path, id, body,
+a file name, a message quoting them) always enters through ``document_text``, so
+nothing in it can drive the terminal (``search.visible``).
 """
 
 from rich.console import Group
@@ -19,6 +21,7 @@ from rich.text import Text
 from search.analysis import AnalyzedToken
 from search.bidi import paragraph_is_rtl, visual_order
 from search.searching import Hit, Results
+from search.visible import visible
 
 HIGHLIGHT = "bold red"
 ELLIPSIS = "…"
@@ -93,17 +96,24 @@ def index_summary(report, index_dir, verbose: bool = False):
     line = Text()
     line.append(f"{report.added} added, {report.updated} updated, {report.removed} removed, ")
     line.append(f"{report.unchanged} unchanged")
-    line.append(f" documents in {index_dir}; {len(report.skipped)} skipped")
+    line.append(" documents in ")
+    line.append_text(document_text(str(index_dir)))
+    line.append(f"; {len(report.skipped)} skipped")
     if report.skipped and not verbose:
         line.append(" (--verbose lists them)", style="dim")
     if not verbose:
         return line
-    return Group(line, *(Text(f"  skipped {item}") for item in report.skipped))
+    return Group(line, *(Text("  skipped ") + document_text(item) for item in report.skipped))
 
 
-def highlighted(text: str, spans, style: str = HIGHLIGHT) -> Text:
-    """``text`` as a Rich Text with ``style`` on each (start, end) span."""
-    result = Text(text)
+def document_text(
+    text: str, spans=(), style: str = HIGHLIGHT, lines: bool = False, base_style: str = ""
+) -> Text:
+    """Text from a document as a Rich Text that cannot drive the terminal: every control
+    character, escape sequence and bidi override made visible, one character for one
+    (``search.visible``), so ``style`` still falls on each (start, end) span. ``lines``
+    keeps newlines (a whole document in the pager)."""
+    result = Text(visible(text, lines=lines), style=base_style)
     for start, end in spans:
         result.stylize(style, start, end)
     return result
@@ -112,18 +122,24 @@ def highlighted(text: str, spans, style: str = HIGHLIGHT) -> Text:
 def hit_lines(hit: Hit) -> list[Text]:
     """A hit: rank and title, where it is and its score, then its snippets."""
     heading = Text(f"{hit.rank}. ", style="bold")
-    heading.append_text(highlighted(hit.title or hit.id, hit.title_highlights))
+    heading.append_text(document_text(hit.title or hit.id, hit.title_highlights))
     heading.stylize("bold", len(f"{hit.rank}. "))
-    where = Text(hit.path, style="cyan")
+    where = document_text(hit.path, base_style="cyan")
     if hit.location:
-        where.append(f" · {hit.location} · id {hit.id}")
+        where.append(" · ")
+        where.append_text(document_text(f"{hit.location} · id {hit.id}"))
+    elif hit.line:
+        where.append(f":{hit.line}", style="cyan")
+    if hit.date:
+        where.append(" · ")
+        where.append_text(document_text(hit.date))
     where.append(f"  score {hit.score:.2f}", style="dim")
     lines = [heading, where]
     for snippet in hit.snippets:
         line = Text("  ")
         if snippet.start > 0:
             line.append(ELLIPSIS, style="dim")
-        line.append_text(highlighted(snippet.text, snippet.highlights))
+        line.append_text(document_text(snippet.text, snippet.highlights))
         if snippet.end < len(hit.body):
             line.append(ELLIPSIS, style="dim")
         lines.append(line)
@@ -138,7 +154,9 @@ def results_lines(results: Results) -> list[Text]:
             Text("No document has every word; showing documents with any of them.", style="yellow")
         )
     if results.suggestion:
-        lines.append(Text("Did you mean: ", style="yellow") + Text(results.suggestion, style="bold"))
+        lines.append(
+            Text("Did you mean: ", style="yellow") + document_text(results.suggestion, base_style="bold")
+        )
     if lines:
         lines.append(Text())
     for hit in results.hits:
@@ -184,8 +202,12 @@ def visual_lines(text: Text, console, width: int) -> list[Text]:
 
 def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
     """Print lines as they are (wrapped only on a terminal, keeping a line's indent on
-    its continuation lines), or in visual order."""
+    its continuation lines), or in visual order. A line holding a control character that
+    did not come through ``document_text`` has it made visible here, as a last guard."""
     for line in lines:
+        if visible(line.plain) != line.plain:
+            line = line.copy()
+            line.plain = visible(line.plain)
         if rtl == "visual":
             for visual in visual_lines(line, console, console.width):
                 console.print(visual, soft_wrap=True)

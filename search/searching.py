@@ -7,6 +7,7 @@ interactive session) and sees new commits as they land.
 import math
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from whoosh import query as whoosh_query
@@ -28,6 +29,11 @@ SUGGESTION_DISTANCE = ((4, 1), (30, 2))
 # Suggestions are looked for within this time, for words of at most 30 letters (the last
 # length above): "did you mean" cost 0.7-3.4 s a word, 35 s for 256 letters, unbounded.
 SUGGESTION_SECONDS = 0.25
+# Files whose stored text is the file's text, line for line (search.documents.TEXT_SUFFIXES,
+# not imported: its HTML and encoding libraries would slow every search), and how a
+# JSON Lines record's location names its line.
+LINE_SUFFIXES = (".txt", ".md", ".markdown")
+LINE_LOCATION = "line "
 
 
 FILE_DOCUMENTS = whoosh_query.Term("kind", store.KIND_FILE)
@@ -128,24 +134,62 @@ def _record_count(searcher) -> int:
 
 @dataclass
 class Hit:
-    """One ranked document, with its title and snippets highlighted."""
+    """One ranked document, with its title and snippets highlighted.
+
+    The matches are found when first asked for (``title_highlights``, ``snippets``,
+    ``line``): listing the files of 1,000 hits, or sorting them by date, needs none of
+    them, and finding them is most of the cost of a hit."""
 
     rank: int
     id: str
-    path: str
+    path: str  # as the reader can use it here: relative to the working folder if under it
     title: str
     score: float
-    location: str
-    title_highlights: tuple[tuple[int, int], ...]
-    snippets: list[Snippet]
+    location: str  # where in the file, as the indexer put it: "line 12", "item 3", or ""
     body: str  # the whole stored text, to read the document in full
+    matcher: Matcher  # what to highlight
+    file: str = ""  # absolute
+    date: str = ""
+    url: str = ""
+    source: str = ""
+
+    @cached_property
+    def title_highlights(self) -> tuple[tuple[int, int], ...]:
+        return tuple(self.matcher.spans(self.title))
+
+    @cached_property
+    def body_highlights(self) -> list[tuple[int, int]]:
+        return self.matcher.spans(self.body)
+
+    @cached_property
+    def snippets(self) -> list[Snippet]:
+        return snippets(self.body, self.body_highlights)
+
+    @cached_property
+    def line(self) -> int | None:
+        """1-based: a JSON Lines record's own line, a text file's first match (its first
+        line when only its title or path matched); None where the stored text is not the
+        file's (HTML, JSON)."""
+        if self.location.startswith(LINE_LOCATION):
+            number = self.location.removeprefix(LINE_LOCATION)
+            return int(number) if number.isdigit() else None
+        if not self.file.lower().endswith(LINE_SUFFIXES):
+            return None
+        spans = self.body_highlights
+        return self.body.count("\n", 0, spans[0][0]) + 1 if spans else 1
 
     def to_dict(self) -> dict:
         return {
             "rank": self.rank,
             "id": self.id,
             "path": self.path,
+            "file": self.file,
+            "line": self.line,
+            "location": self.location or None,
             "title": self.title,
+            "date": self.date or None,
+            "url": self.url or None,
+            "source": self.source or None,
             "score": round(self.score, 4),
             "snippets": [snippet.to_dict() for snippet in self.snippets],
         }
@@ -333,17 +377,20 @@ class IndexSearcher:
 
     def _hit(self, hit, matcher: Matcher) -> Hit:
         fields = hit.fields()
-        title, body = fields.get("title", ""), fields.get("body", "")
+        file = fields.get("file", "")
         return Hit(
             rank=hit.rank + 1,
             id=fields["id"],
-            path=fields.get("path", ""),
-            title=title,
+            path=shown_path(file) if file else fields.get("path", ""),
+            title=fields.get("title", ""),
             score=hit.score,
             location=fields.get("location", ""),
-            title_highlights=tuple(matcher.spans(title)),
-            snippets=snippets(body, matcher.spans(body)),
-            body=body,
+            body=fields.get("body", ""),
+            matcher=matcher,
+            file=file,
+            date=fields.get("date", ""),
+            url=fields.get("url", ""),
+            source=fields.get("source", ""),
         )
 
 
@@ -358,6 +405,15 @@ def _nearest(lexicon: IndexLexicon, word: str, limit: int, deadline: float) -> s
         if time.monotonic() > deadline:
             break
     return min(scored)[2] if scored else None
+
+
+def shown_path(file: str) -> str:
+    """An absolute path as the reader can use it from here: relative to the working
+    folder when it is under it, else absolute (an index may be searched from anywhere)."""
+    try:
+        return Path(file).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return file
 
 
 def _as_text(term) -> str:

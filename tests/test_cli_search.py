@@ -12,12 +12,20 @@ from search.cli import cli
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_ID = "000_5b3245e84dddcc03.txt"
-HIT_KEYS = {"rank", "id", "path", "title", "score", "snippets"}
+HIT_KEYS = {
+    "rank", "id", "path", "file", "line", "location", "title", "date", "url", "source", "score",
+    "snippets",
+}
+ANSWER_KEYS = {
+    "schema", "query", "total", "total_is_exact", "matched_any", "suggestion", "page", "pages", "hits",
+}
 ANSI = re.compile(r"\x1b\[([0-9;]*)m")
 
 
 @pytest.fixture
-def run(index_dir):
+def run(index_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # outside the seeds: paths are shown absolute
+
     def run(*arguments, input=None, env=None):
         return CliRunner().invoke(cli, [*arguments, "--index", str(index_dir)], input=input, env=env)
 
@@ -42,7 +50,9 @@ def json_lines(output):
 def test_seed_queries_find_the_article_with_the_word_highlighted_as_written(run, query, written):
     result = run("--json", query)
     assert result.exit_code == 0, result.output
-    [hit] = json_lines(result.output)
+    [answer] = json_lines(result.output)
+    assert set(answer) == ANSWER_KEYS
+    [hit] = answer["hits"]
     assert set(hit) == HIT_KEYS
     assert (hit["rank"], hit["id"], hit["path"]) == (1, SEED_ID, f"{SEEDS}/{SEED_ID}")
     highlighted = {
@@ -57,7 +67,8 @@ def test_terminal_output_shows_rank_title_location_snippets_and_summary(run):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("1. اشتعلت المواجهات بين تنظيم داعش")
-    assert lines[1].startswith(f"{SEEDS}/{SEED_ID}  score ")
+    first_line = (SEEDS / SEED_ID).read_text(encoding="utf-8").split("أثريا")[0].count("\n") + 1
+    assert lines[1].startswith(f"{SEEDS}/{SEED_ID}:{first_line}  score ")
     assert len([line for line in lines if line.startswith("  ") and "أثريا" in line]) == 3
     assert re.fullmatch(r"1 hit in \d+\.\d ms", lines[-1])
 
@@ -65,7 +76,8 @@ def test_terminal_output_shows_rank_title_location_snippets_and_summary(run):
 def test_query_subcommand_searches_words_that_are_command_names(run):
     result = run("query", "--json", "index")
     assert result.exit_code == 1
-    assert result.output == ""
+    [answer] = json_lines(result.output)
+    assert (answer["query"], answer["total"], answer["hits"]) == ("index", 0, [])
 
 
 @pytest.mark.parametrize(
@@ -99,6 +111,7 @@ def test_stdin_batch_answers_every_line_in_order(run):
     assert [len(answer["hits"]) for answer in answers] == [1, 0, 0, 1]
     assert "nothing to search for" in answers[1]["error"]
     assert set(answers[0]["hits"][0]) == HIT_KEYS
+    assert set(answers[0]) == ANSWER_KEYS
 
 
 @pytest.mark.parametrize(
@@ -139,7 +152,7 @@ def test_rtl_visual_keeps_every_highlighted_letter_highlighted(run):
 
 def test_rtl_visual_from_the_environment_never_touches_json(run):
     result = run("--json", "الرقه", env={"SEARCH_RTL": "visual"})
-    assert "الرقة" in json_lines(result.output)[0]["snippets"][0]["text"]
+    assert "الرقة" in json_lines(result.output)[0]["hits"][0]["snippets"][0]["text"]
 
 
 def test_no_color_is_honoured(run):

@@ -1,9 +1,11 @@
 """The interactive session, driven in a real pseudo-terminal, and its renderer pieces."""
 
 import io
+import json
 import os
 import re
 import shutil
+import stat
 import sys
 from pathlib import Path
 
@@ -13,10 +15,11 @@ from click.testing import CliRunner
 from rich.console import Console
 from rich.text import Text
 
+from analyzers.terms import index_term
 from search.cli import cli
 from search.render import hit_lines, results_lines, visual_lines
 from search.searching import Hit, Results
-from search.snippets import Snippet
+from search.snippets import Matcher
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 HIGHLIGHT = "\x1b[1;31m"  # bold red, as Rich writes it to a colour terminal
@@ -34,7 +37,7 @@ def plain(output):
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
 
 
-def spawn(index_dir, *arguments, pager="less"):
+def spawn(index_dir, *arguments, pager="less", program=("-m", "search"), env=None):
     environment = {
         **os.environ,
         "TERM": "xterm-256color",
@@ -45,14 +48,24 @@ def spawn(index_dir, *arguments, pager="less"):
     }
     environment.pop("LESS", None)
     environment.pop("NO_COLOR", None)
+    environment.update(env or {})
     return pexpect.spawn(
         sys.executable,
-        ["-m", "search", "--index", str(index_dir), *arguments],
+        [*program, "--index", str(index_dir), *arguments],
         env=environment,
         encoding="utf-8",
         dimensions=(40, 120),
         timeout=20,
     )
+
+
+def quit_cleanly(session):
+    """:q at the next prompt; the session must end with status 0."""
+    session.expect(PROMPT)
+    session.send(":q\r")
+    session.expect(pexpect.EOF)
+    session.close()
+    assert session.exitstatus == 0
 
 
 @pytest.mark.skipif(shutil.which("less") is None, reason="needs less as the pager")
@@ -77,7 +90,9 @@ def test_search_open_page_back_and_quit(index_dir):
     assert session.exitstatus == 0
 
 
-def test_history_ctrl_c_commands_and_ctrl_d(index_dir):
+def test_history_ctrl_c_commands_and_ctrl_d(index_dir, tmp_path):
+    index_dir = shutil.copytree(index_dir, tmp_path / "index")  # a history of its own
+    (index_dir / ".search-history").unlink(missing_ok=True)
     session = spawn(index_dir, pager="cat")
 
     def answer(line, shown):
@@ -91,13 +106,79 @@ def test_history_ctrl_c_commands_and_ctrl_d(index_dir):
     answer(":2\r", "no hit 2 on this page")
     answer(":n\r", "no page 2: there is 1 page")
     answer(":nope\r", "unknown command ':nope'")
-    answer("\x1b[A\x1b[A\x1b[A\x1b[A\r", "1 hit in")  # Up four times: back to the query
+    answer("\x1b[A\r", "1 hit in")  # Up once: back to the query, past the commands
     session.expect(PROMPT)
     session.sendcontrol("d")
     session.expect(pexpect.EOF)
     session.close()
     assert session.exitstatus == 0
-    assert "الرقه" in (index_dir / ".search-history").read_text(encoding="utf-8")
+    history = index_dir / ".search-history"
+    entries = [line[1:] for line in history.read_text(encoding="utf-8").splitlines() if line[:1] == "+"]
+    assert entries == ["الرقه"]  # queries only: no :2, :n, :nope
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+
+
+def test_an_older_world_readable_history_is_made_private(index_dir, tmp_path):
+    index_dir = shutil.copytree(index_dir, tmp_path / "index")
+    history = index_dir / ".search-history"
+    history.write_text("\n# old\n+أثريا\n", encoding="utf-8")
+    history.chmod(0o644)
+    quit_cleanly(spawn(index_dir))
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+    assert "+أثريا" in history.read_text(encoding="utf-8")
+
+
+SLOW_SEARCH = """
+import sys, time
+from search import searching
+from search.cli import main
+
+real_search = searching.IndexSearcher.search
+
+def search(self, text, **options):
+    if text == "بطيء":
+        print("slow search started", flush=True)
+        time.sleep(60)
+    return real_search(self, text, **options)
+
+searching.IndexSearcher.search = search
+sys.argv[0] = "search"
+main()
+"""
+
+
+def test_ctrl_c_stops_a_slow_search_not_the_session(index_dir):
+    session = spawn(index_dir, program=("-c", SLOW_SEARCH))
+    session.expect(PROMPT)
+    session.send("بطيء\r")
+    session.expect("slow search started")
+    session.sendcontrol("c")
+    session.expect("interrupted")
+    session.expect(PROMPT)
+    session.send("أثريا\r")
+    session.expect(on_screen("1 hit in"))
+    quit_cleanly(session)
+
+
+def test_e_opens_the_hit_in_the_editor_at_its_line(index_dir, tmp_path):
+    record = tmp_path / "editor-arguments.json"
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        f"import json, sys\nopen({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n",
+        encoding="utf-8",
+    )
+    [hit] = json.loads(
+        CliRunner().invoke(cli, ["--json", "--index", str(index_dir), "مراقبين"]).stdout
+    )["hits"]
+    session = spawn(index_dir, env={"VISUAL": "", "EDITOR": f"{sys.executable} {editor}"})
+    session.expect(PROMPT)
+    session.send("مراقبين\r")
+    session.expect(on_screen("1 hit in"))
+    session.expect(PROMPT)
+    session.send(":e 1\r")
+    quit_cleanly(session)
+    assert json.loads(record.read_text()) == [f"+{hit['line']}", str(SEEDS / hit["id"])]
+    assert hit["line"] == 11  # the line of the article's first مراقبين
 
 
 def test_a_missing_index_is_reported_inside_the_session(tmp_path):
@@ -126,8 +207,7 @@ def sample_results():
     body = "قال «أحمد»: ذهب الطلاب إلى المدرسة [الأولى]."
     hit = Hit(
         rank=1, id="r7", path="news/feed.jsonl", title="خبر المدرسة", score=3.14159,
-        location="line 7", title_highlights=((4, 11),),
-        snippets=[Snippet(body[12:], ((15, 22),), 12, len(body))], body=body,
+        location="line 7", body=body, matcher=Matcher(frozenset({index_term("المدرسة")})),
     )
     return Results(query="مدرسة", hits=[hit], total=1, page=1, pages=1, seconds=0.0042,
                    suggestion="مدرسه")
@@ -142,7 +222,7 @@ def test_results_render_as_text():
         "",
         "1. خبر المدرسة",
         "news/feed.jsonl · line 7 · id r7  score 3.14",
-        "  …ذهب الطلاب إلى المدرسة [الأولى].",
+        "  قال «أحمد»: ذهب الطلاب إلى المدرسة [الأولى].",
         "",
         "1 hit in 4.2 ms",
     ]
