@@ -27,6 +27,7 @@ from analyzers.grams import word_grams
 from analyzers.morphology import Family, Lexicon, NoLexicon
 from analyzers.normalization import normalize
 from analyzers.roots import root
+from analyzers.spelling import shared_prefix
 from analyzers.terms import query_terms
 from analyzers.whoosh_analysis import arabic_analyzer
 from search.errors import SearchError
@@ -69,9 +70,6 @@ MAX_QUERY_CHARS = 2000
 MIN_PREFIX_LETTERS = 2
 # A prefix also matches after these proclitics (استراتيج* finds الاستراتيجية).
 PREFIX_PROCLITICS = ("", "ال", "وال", "بال", "لل")
-# A fuzzy word must share its first letter with what it matches: typos are rarely in the
-# first letter, and this keeps the expansion small.
-FUZZY_PREFIX = 1
 # A shorter typo-tolerant word is within one edit of most short words.
 MIN_FUZZY_LETTERS = 3
 # word~N asks for at most this many edits: Whoosh's automaton for 9 edits of a long word
@@ -272,7 +270,7 @@ class _Widening:
             edits = min(leaf.maxdist, MAX_FUZZY_EDITS)
             if leaf.maxdist > edits:
                 self.notes.append(f"{text}~{leaf.maxdist}: at most {MAX_FUZZY_EDITS} typos are searched")
-            prefix = min(max(leaf.prefixlength, FUZZY_PREFIX), len(text))
+            prefix = min(max(leaf.prefixlength, shared_prefix(text)), len(text))
             return self._expanded(field, f"{text}~", self.lexicon.within(text, edits, prefix), leaf.boost)
         if isinstance(leaf, (query.Prefix, query.Wildcard, query.Every)):
             # A lone * has no letters at all: Whoosh reads it as every document.

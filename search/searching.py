@@ -13,7 +13,7 @@ from pathlib import Path
 from whoosh import query as whoosh_query
 from whoosh import scoring
 
-from analyzers.spelling import spelling_distance
+from analyzers.spelling import shared_prefix, spelling_distance
 from search import grams, store
 from search.lexicon import IndexLexicon
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
@@ -24,8 +24,11 @@ BM25_B, BM25_K1 = 0.75, 1.2
 # Fewer hits than this and the searcher looks for a better spelling of unknown words.
 FEW_HITS = 3
 # How far a suggested spelling may be from a typed word, by the word's length: up to 4
-# letters, 1 edit; longer, 2 (analyzers.spelling weighs confusable letters less).
+# letters, 1 edit; longer, 2 edits looked for, of which a suggestion may cost at most 1
+# (up to 7 letters) or 1.5 (longer) by analyzers.spelling, where confusable letters cost
+# half: two real edits turned كمبيوتر into كبيوت and الانترنت into الاترنج.
 SUGGESTION_DISTANCE = ((4, 1), (30, 2))
+SUGGESTION_COST = ((7, 1.0), (30, 1.5))
 # Suggestions are looked for within this time, for words of at most 30 letters (the last
 # length above): "did you mean" cost 0.7-3.4 s a word, 35 s for 256 letters, unbounded.
 SUGGESTION_SECONDS = 0.25
@@ -362,8 +365,9 @@ class IndexSearcher:
         for word in parsed.words:
             best = None
             limit = next((edits for length, edits in SUGGESTION_DISTANCE if len(word) <= length), 0)
+            cost = next((cost for length, cost in SUGGESTION_COST if len(word) <= length), 0)
             if word in parsed.unknown and limit:
-                best = _nearest(lexicon, word, limit, deadline)
+                best = _nearest(lexicon, word, limit, cost, deadline)
             replaced.append(best or word)
             changed = changed or best is not None
         return " ".join(replaced) if changed else None
@@ -394,14 +398,15 @@ class IndexSearcher:
         )
 
 
-def _nearest(lexicon: IndexLexicon, word: str, limit: int, deadline: float) -> str | None:
-    """The index's word nearest to ``word`` by spelling_distance (the most frequent of
-    the nearest), among those within ``limit`` plain edits sharing its first letter."""
+def _nearest(lexicon: IndexLexicon, word: str, limit: int, cost: float, deadline: float) -> str | None:
+    """The index's word nearest to ``word`` by spelling_distance, at most ``cost`` away
+    (the most frequent of the nearest), among those within ``limit`` plain edits sharing
+    its first letters (``shared_prefix``)."""
     scored = []
-    for term in lexicon.within(word, limit, prefix=1):
-        frequency = lexicon.document_frequency(term)
-        if frequency:
-            scored.append((spelling_distance(word, term, limit), -frequency, term))
+    for term in lexicon.within(word, limit, prefix=shared_prefix(word)):
+        distance = spelling_distance(word, term, limit)
+        if distance <= cost and (frequency := lexicon.document_frequency(term)):
+            scored.append((distance, -frequency, term))
         if time.monotonic() > deadline:
             break
     return min(scored)[2] if scored else None
