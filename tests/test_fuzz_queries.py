@@ -1,0 +1,147 @@
+"""Fuzzing the query path: every hostile query is answered or refused with a SearchError.
+
+A few thousand queries from ``tests/query_fuzz.py`` (fixed seed) run against a small real
+index, through ``IndexSearcher.search`` in the four modes (all words or any, syntax or
+plain) and, for a sample, through the real CLI (plain output and --json). Each answer
+must keep its invariants: an exact total, no bookkeeping document among the hits, hits
+in score order, and highlights inside the text they mark. ``bench/fuzz.py`` runs the
+same generator 100,000 times against a large index, with latency and memory.
+"""
+
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from query_fuzz import generate_queries
+from search.cli import cli
+from search.errors import SearchError
+from search.searching import IndexSearcher
+
+SEED = 20261130
+QUERIES_PER_MODE = 500
+CLI_SAMPLE_EVERY = 15  # of the generated queries, every 15th goes through the CLI too
+LIMIT = 5  # small, so that both total <= limit and total > limit are common
+MODES = [(False, False), (True, False), (False, True), (True, True)]
+MODE_IDS = ["all words", "any word", "plain", "plain any word"]
+
+# Real Arabic with diacritics, honorific signs, joiners, stopwords, clitics and Latin;
+# records with titles and sources; several text files (one bookkeeping document each).
+DOCUMENTS = {
+    "a.txt": "وَبِالْمَدْرَسَةِ الأولى تعلّم الطلاب في أثريا، ثم عادوا. قال محمدؐ: الكتاب في "
+    "المكتبة.\nوالعلماء يقولون إن العلم نور، وسيقولون ذلك غداً.",
+    "b.md": "# تقرير عن الاستراتيجية\n\nالمدرسة الكبيرة في الرقة؛ قال المدير: «أهلاً». "
+    "المسئول والمسؤول عن كل شيء، ومدارسنا كثيرة.",
+    "c.txt": "The SY24 report (2019) about Damascus [draft]. ٢٠١٩ مدر\u200cسة الكتـــاب",
+    "d.txt": "هاجم التنظيم ميليشيا الدفاع الوطني في البادية السورية، على طريق «أثريا-الرقة».\n"
+    * 3,
+    "e.txt": "بِسْمِ اللَّهِ الرَّحْمَنِ الرَّحِيمِ ۝ قُلْ هُوَ اللَّهُ أَحَدٌ\n",
+}
+RECORDS = [
+    {"id": "n1", "title": "خبر", "text": "خبر قصير عن حلب والكتب والكتاب", "source": "وكالة سانا"},
+    {"id": "n2", "title": "كتاب الصلاة", "text": "الحديث عن رسول الله ﷺ وعن الصلاة", "source": "رويترز"},
+    {"id": "n3", "title": "", "text": "كتب الطالب كتاباً في مكتبة المدرسة", "source": ""},
+]
+
+
+@pytest.fixture(scope="module")
+def fuzz_index(make_index):
+    records = "\n".join(json.dumps(record, ensure_ascii=False) for record in RECORDS)
+    return make_index({**DOCUMENTS, "news.jsonl": records})
+
+
+@pytest.fixture(scope="module")
+def searcher(fuzz_index):
+    with IndexSearcher(fuzz_index) as searcher:
+        yield searcher
+
+
+@pytest.fixture(scope="module")
+def record_keys(searcher) -> set[tuple[str, str]]:
+    """(file, id) of every record; the bookkeeping documents (kind "file") have no id."""
+    stored = searcher.searcher.reader().all_stored_fields()
+    keys = {(fields["file"], fields["id"]) for fields in stored if "id" in fields}
+    assert len(keys) == len(DOCUMENTS) + len(RECORDS)
+    return keys
+
+
+def answer_problems(results, limit: int, record_keys) -> list[str]:
+    """What is wrong with one page-1 answer (empty when nothing is)."""
+    problems = []
+    keys = [(hit.file, hit.id) for hit in results.hits]
+    if not set(keys) <= record_keys:
+        problems.append(f"hits that are no record: {sorted(set(keys) - record_keys)}")
+    if len(set(keys)) != len(keys):
+        problems.append("a record twice")
+    if len(keys) != min(results.total, limit):
+        problems.append(f"{len(keys)} hits of {results.total} with limit {limit}")
+    if results.pages != max(math.ceil(results.total / limit), 1):
+        problems.append(f"{results.pages} pages for {results.total}")
+    scores = [hit.score for hit in results.hits]
+    if not all(math.isfinite(score) for score in scores) or scores != sorted(scores, reverse=True):
+        problems.append(f"scores {scores}")
+    for hit in results.hits:
+        if not all(0 <= start < end <= len(hit.title) for start, end in hit.title_highlights):
+            problems.append(f"title highlights {hit.title_highlights} outside {hit.title!r}")
+        for snippet in hit.snippets:
+            if not all(0 <= start < end <= len(snippet.text) for start, end in snippet.highlights):
+                problems.append(f"highlights {snippet.highlights} outside {snippet.text!r}")
+    return problems
+
+
+@pytest.mark.parametrize("match_any, plain", MODES, ids=MODE_IDS)
+def test_every_query_is_answered_or_refused(searcher, record_keys, match_any, plain):
+    failures, answered = [], 0
+    for text in generate_queries(QUERIES_PER_MODE, SEED):
+        try:
+            results = searcher.search(text, limit=LIMIT, match_any=match_any, plain=plain)
+            problems = answer_problems(results, LIMIT, record_keys)
+        except SearchError:
+            continue
+        except Exception as error:  # noqa: BLE001 - what the fuzzing is looking for
+            failures.append(f"{text!r}: {type(error).__name__}: {error}")
+            continue
+        answered += 1
+        failures.extend(f"{text!r}: {problem}" for problem in problems)
+    assert failures == []
+    # The generator must reach the matching code, not only the refusals.
+    assert answered > QUERIES_PER_MODE // 4
+
+
+def cli_problems(result, as_json: bool) -> list[str]:
+    """What is wrong with one CLI run: exit 0 or 1 with an answer, or 2 with one line."""
+    if "Traceback" in result.stderr or result.exception and not isinstance(result.exception, SystemExit):
+        return [f"traceback: {result.exception!r}"]
+    if result.exit_code == 2:
+        lines = result.stderr.splitlines()
+        if len(lines) != 1 or "--debug shows the traceback" in result.stderr or result.stdout:
+            return [f"exit 2 with {result.stderr!r} {result.stdout!r}"]
+        return []
+    if result.exit_code not in (0, 1):
+        return [f"exit {result.exit_code}"]
+    if not as_json:
+        return [] if result.exit_code == 1 or result.stdout else ["found, and printed nothing"]
+    answer = json.loads(result.stdout)
+    hits = answer["hits"]
+    problems = []
+    if (answer["total"] > 0) != (result.exit_code == 0) or len(hits) != min(answer["total"], 10):
+        problems.append(f"exit {result.exit_code}, total {answer['total']}, {len(hits)} hits")
+    for hit in hits:
+        for snippet in hit["snippets"]:
+            if not all(0 <= start < end <= len(snippet["text"]) for start, end in snippet["highlights"]):
+                problems.append(f"highlights outside {snippet!r}")
+    return problems
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["plain output", "json"])
+def test_cli_answers_or_fails_in_one_line(fuzz_index, as_json):
+    runner, failures = CliRunner(), []
+    sample = list(generate_queries(QUERIES_PER_MODE, SEED))[::CLI_SAMPLE_EVERY]
+    for number, text in enumerate(sample):
+        match_any, plain = MODES[number % len(MODES)]
+        options = ["--json"] * as_json + ["--any"] * match_any + ["--plain"] * plain
+        result = runner.invoke(cli, ["--index", str(fuzz_index), *options, "--", text])
+        failures.extend(f"{text!r} {options}: {problem}" for problem in cli_problems(result, as_json))
+    assert failures == []
+
