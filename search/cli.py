@@ -372,6 +372,10 @@ class Answer:
 def _batch(searcher: IndexSearcher, answer: Answer) -> bool:
     """One query per stdin line, answered in input order; a bad line does not stop the rest."""
     found = failed = False
+    if hasattr(sys.stdin, "reconfigure"):
+        # A byte that is not UTF-8 costs its line only (the query reads it as U+FFFD);
+        # strict decoding ended the batch at the first one, losing the answers before it.
+        sys.stdin.reconfigure(errors="surrogateescape")
     for line in sys.stdin:
         text = line.rstrip("\r\n")
         if not text.strip():

@@ -145,3 +145,30 @@ def test_cli_answers_or_fails_in_one_line(fuzz_index, as_json):
         failures.extend(f"{text!r} {options}: {problem}" for problem in cli_problems(result, as_json))
     assert failures == []
 
+
+def test_cli_batch_of_hostile_lines(fuzz_index):
+    """A batch from stdin: a bad line costs that line only, never the batch."""
+    lines = [text for text in generate_queries(200, SEED + 1) if "\n" not in text and "\r" not in text]
+    # Lone surrogates become the undecodable bytes they stand for.
+    stdin = "\n".join(lines).encode("utf-8", "surrogatepass")
+    result = CliRunner().invoke(cli, ["--index", str(fuzz_index), "--json", "-"], input=stdin + b"\n")
+    assert result.exit_code in (0, 2) and "Traceback" not in result.stderr
+    answers = [json.loads(line) for line in result.stdout.split("\n") if line]
+    assert all("--debug shows the traceback" not in answer.get("error", "") for answer in answers)
+    assert len(answers) == len([text for text in lines if text.strip()])
+
+
+# What the fuzzing found, one row per query (each fixed where it lived).
+@pytest.mark.parametrize(
+    "stdin, answers",
+    [
+        # Strict decoding of stdin ended the batch at the byte, losing every answer.
+        (b"\xffab*\n\xd9\x83\xd8\xaa\xd8\xa7\xd8\xa8\n", 2),
+        (b"\xd9\x83\xd8\xaa\xd8\xa7\xd8\xa8 \xed\xa0\x80\n", 1),  # an encoded lone surrogate
+    ],
+    ids=["undecodable byte in a batch", "encoded surrogate in a batch"],
+)
+def test_batch_line_that_is_not_utf8(fuzz_index, stdin, answers):
+    result = CliRunner().invoke(cli, ["--index", str(fuzz_index), "--json", "-"], input=stdin)
+    assert result.exit_code in (0, 1) and result.stderr == ""
+    assert len([json.loads(line) for line in result.stdout.split("\n") if line]) == answers
