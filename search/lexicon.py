@@ -2,6 +2,8 @@
 
 from heapq import merge
 
+from whoosh.support.levenshtein import damerau_levenshtein
+
 from search.query import TEXT_FIELDS
 
 
@@ -34,14 +36,12 @@ class IndexLexicon:
 
     def within(self, word: str, edits: int, prefix: int):
         """Words within ``edits`` (Damerau-Levenshtein) sharing the first ``prefix``
-        letters, lazily: Whoosh walks its term dictionary with an automaton."""
-        seen = set()
-        for field in self.fields:
-            for term in self.reader.terms_within(field, word, edits, prefix=prefix):
-                term = _text(term)
-                if term not in seen:
-                    seen.add(term)
-                    yield term
+        letters, lazily. Only words whose length is within ``edits`` of the word's are
+        measured: Whoosh's reader measured every word with the prefix (a multi-segment
+        index has no automaton), 1 s for a word of 100 letters~2 on tashkeela_classical."""
+        for term in self.starting_with(word[:prefix]):
+            if abs(len(term) - len(word)) <= edits and damerau_levenshtein(term, word, edits) <= edits:
+                yield term
 
     def document_frequency(self, form: str) -> int:
         return sum(self.reader.doc_frequency(field, form) for field in self.fields)
