@@ -121,8 +121,9 @@ def family_frequencies(searcher, parsed: ParsedQuery) -> dict[tuple[str, str], i
 def union_frequency(searcher, field: str, terms) -> int:
     """How many documents hold any of ``terms`` in ``field``, each counted once (a bound
     when counting would read more than EXACT_UNION_LIMIT postings)."""
-    present = [term for term in dict.fromkeys(terms) if searcher.doc_frequency(field, term)]
-    total = sum(searcher.doc_frequency(field, term) for term in present)
+    frequencies = {term: searcher.doc_frequency(field, term) for term in dict.fromkeys(terms)}
+    present = [term for term, frequency in frequencies.items() if frequency]
+    total = sum(frequencies.values())
     if len(present) <= 1 or total > EXACT_UNION_LIMIT:
         return total
     documents = set()

@@ -8,6 +8,7 @@ in score order, and highlights inside the text they mark. ``bench/fuzz.py`` runs
 same generator 100,000 times against a large index, with latency and memory.
 """
 
+import itertools
 import json
 import math
 
@@ -18,7 +19,9 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from query_fuzz import generate_queries
 from search.cli import cli
 from search.errors import SearchError
+from search.query import MAX_EXPANSION, parse_query
 from search.searching import IndexSearcher
+from search.store import make_schema
 
 SEED = 20261130
 QUERIES_PER_MODE = 500
@@ -193,3 +196,41 @@ def test_words_within_edits(searcher, word, edits, prefix):
     }
     assert set(searcher.lexicon().within(word, edits, prefix)) == expected
     assert bool(expected) == (len(word) < 100)
+
+
+class EndlessLexicon:
+    """A lexicon with endless words (all ending in ب) for every prefix: expansions must
+    stop on their bounds."""
+
+    def __contains__(self, form):
+        return False
+
+    def starting_with(self, prefix):
+        return (f"{prefix}{number}ب" for number in itertools.count())
+
+    def within(self, word, edits, prefix):
+        return self.starting_with(word[:prefix])
+
+    def document_frequency(self, form):
+        return 1
+
+
+@pytest.mark.parametrize(
+    "text, expanded",
+    [
+        ("ال*", [MAX_EXPANSION]),
+        ("الكتاب~2", [MAX_EXPANSION]),
+        ("ال*ب", [MAX_EXPANSION]),
+        # Words looked at but never matched stop on the clock (this walk never ended).
+        ("ال*ز", [0]),
+        # Each of six prefixes took its own 500 words: 1.8 s of CPU on tashkeela_classical.
+        ("ال* OR وا* OR بال* OR مت* OR فا* OR يت*", [MAX_EXPANSION // 6] * 6),
+        ("title:ال* ال* الكتاب~2", [MAX_EXPANSION // 2] * 2),
+    ],
+    ids=["prefix", "fuzzy", "wildcard", "wildcard matching nothing", "six prefixes share",
+         "title and body share"],
+)
+def test_expansions_are_bounded_per_query(text, expanded):
+    parsed = parse_query(text, make_schema(), lexicon=EndlessLexicon())
+    assert [len(terms) for _, terms in parsed.families] == expanded
+    assert len(parsed.notes) == len(expanded)
