@@ -234,3 +234,18 @@ def test_expansions_are_bounded_per_query(text, expanded):
     parsed = parse_query(text, make_schema(), lexicon=EndlessLexicon())
     assert [len(terms) for _, terms in parsed.families] == expanded
     assert len(parsed.notes) == len(expanded)
+
+
+@pytest.mark.parametrize(
+    "text, match_any",
+    [("ال*", False), ("الكتاب~2", False), ("كتاب الله", True), ("قال المدرسة", False),
+     ('"الرحمن الرحيم" OR "الدفاع الوطني"', False),
+     ("المدرسة -الرقة", True)],
+    ids=["prefix", "fuzzy", "any word, roots ranking", "all words, roots and proximity ranking", "phrases",
+         "excluded word"],
+)
+def test_count_beyond_the_page(searcher, text, match_any):
+    """Counted from the query's required part when the page is full (limit 1), the
+    total is the number of records found when every one is listed."""
+    every = searcher.search(text, limit=1000, match_any=match_any)
+    assert searcher.search(text, limit=1, match_any=match_any).total == every.total == len(every.hits) > 1
