@@ -495,11 +495,33 @@ class TreeOr(query.Or):
     matcher_type = query.Or.DEFAULT_MATCHER
 
 
+class SafeAndNot(query.AndNot):
+    """An AndNot whose matcher stops when its positive side runs out (``SafeAndNotMatcher``)."""
+
+    def matcher(self, searcher, context=None):
+        scored = self.a.matcher(searcher, context)
+        return SafeAndNotMatcher(scored, self.b.matcher(searcher, searcher.boolean_context()))
+
+
+class SafeAndNotMatcher(matching.AndNotMatcher):
+    """Whoosh's AndNotMatcher, which after skipping its positive side to better blocks
+    read that side's current id even when it had run out: IndexError on the fuzzed query
+    'ة % NOT body:الرقة* الرحمن NOT source: بثبنس' (tashkeela_classical)."""
+
+    def _find_next(self):
+        return super()._find_next() if self.a.is_active() else False
+
+
 def _tree_ors(node: query.Query) -> query.Query:
+    """The query with its Ors as TreeOrs and its AndNots as SafeAndNots."""
     if not node.is_leaf():
         node = node.apply(_tree_ors)
     if type(node) is query.Or:
         return TreeOr(node.subqueries, boost=node.boost, minmatch=node.minmatch, scale=node.scale)
+    if type(node) is query.AndNot:
+        safe = SafeAndNot(node.a, node.b)
+        safe.boost = node.boost
+        return safe
     return node
 
 

@@ -14,12 +14,14 @@ import math
 
 import pytest
 from click.testing import CliRunner
+from whoosh.matching import AndNotMatcher, ListMatcher
+from whoosh.query import AndNot
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from query_fuzz import generate_queries
 from search.cli import cli
 from search.errors import SearchError
-from search.query import MAX_EXPANSION, parse_query
+from search.query import MAX_EXPANSION, SafeAndNot, SafeAndNotMatcher, parse_query
 from search.searching import IndexSearcher
 from search.store import make_schema
 
@@ -249,3 +251,45 @@ def test_count_beyond_the_page(searcher, text, match_any):
     total is the number of records found when every one is listed."""
     every = searcher.search(text, limit=1000, match_any=match_any)
     assert searcher.search(text, limit=1, match_any=match_any).total == every.total == len(every.hits) > 1
+
+
+class BlockScorer:
+    """Scores every posting 1.0, in one block."""
+
+    def supports_block_quality(self):
+        return True
+
+    def block_quality(self, matcher):
+        return 1.0
+
+    def score(self, matcher):
+        return 1.0
+
+
+def test_excluding_matcher_whose_words_run_out():
+    """Skipping to better blocks than its words have, a word minus another is done (the
+    fuzzed query 'ة % NOT body:الرقة* الرحمن NOT source: بثبنس' raised IndexError on
+    tashkeela_classical: Whoosh read the id of the exhausted side)."""
+    words = ListMatcher([1, 2], [1.0, 1.0], scorer=BlockScorer())
+    excluded = ListMatcher([5, 6], [1.0, 1.0])
+    matcher = SafeAndNotMatcher(words, excluded)
+    matcher.skip_to_quality(2.0)
+    assert not matcher.is_active()
+    with pytest.raises(IndexError):
+        AndNotMatcher(words.copy(), excluded.copy()).skip_to_quality(2.0)
+
+
+def test_excluded_words_under_any_query(searcher):
+    """An any-word query's exclusions (search.query._exclude_from_any) are SafeAndNots,
+    and still exclude."""
+    def parts(node):
+        yield node
+        for child in node.children():
+            yield from parts(child)
+
+    kinds = [type(node) for node in parts(searcher.parse("الكتاب -المكتبة الله", match_any=True).query)]
+    assert SafeAndNot in kinds and AndNot not in kinds
+    # One word to find: any word and every word are the same query.
+    found = [{hit.id for hit in searcher.search("الكتاب -المدرسة", limit=20, match_any=match_any).hits}
+             for match_any in (True, False)]
+    assert found[0] == found[1] and found[0] and not found[0] & {"a.txt", "n3"}
