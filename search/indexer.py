@@ -19,8 +19,9 @@ from pathlib import Path
 
 from whoosh.multiproc import MpWriter
 
-from analyzers.grams import gram_text
+from analyzers.grams import gram_text, read_gram_words
 from search import store
+from search.lexicon import save_lexicon
 from search.documents import (
     ParsedFile,
     SkipFile,
@@ -281,7 +282,7 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
         report.unchanged += len(known)
         file_state.skipped = previous.skipped
     else:
-        _index_records(session.writer, source, parsed.records, known, file_state, report)
+        _index_records(session, source, parsed.records, known, file_state, report)
         file_state.skipped.extend(parsed.problems)
     report.skipped.extend(file_state.skipped)
     session.writer.update_document(
@@ -289,8 +290,9 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
     )
 
 
-def _index_records(writer, source, records, known, file_state, report) -> None:
+def _index_records(session, source, records, known, file_state, report) -> None:
     """Add new records, replace changed ones and delete those gone from the file."""
+    writer = session.writer
     file = str(source.path)
     current = set()
     for record in records:
@@ -312,6 +314,7 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
         # record without one has its first line counted twice, +0.003 MRR@10 on wiki_qa
         # over its real title (docs/relevance.md).
         words = gram_text(f"{record.display_title}\n{record.text}")
+        session.vocabulary.update(read_gram_words(words))
         writer.add_document(
             id=record.id,
             key=key,
@@ -335,16 +338,26 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
 
 
 class _WritingSession:
-    """One writer at a time; on large runs, commit and start a new writer every so often."""
+    """One writer at a time; on large runs, commit and start a new writer every so often.
+
+    The words of the records added (``vocabulary``) are saved to the index's lexicon file
+    (``search.lexicon``) before each commit, so the file never lacks a word the index
+    holds."""
 
     def __init__(self, ix, index_dir: Path, options: dict):
         self.ix, self.index_dir, self.options = ix, index_dir, options
         self.writer = store.open_writer(ix, index_dir, **options)
         self.committed_at = 0
+        self.vocabulary: set[str] = set()
+
+    def commit(self) -> None:
+        save_lexicon(self.index_dir, self.vocabulary)
+        self.vocabulary = set()
+        self.writer.commit()
 
     def maybe_commit(self, bytes_read: int) -> None:
         if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
-            self.writer.commit()
+            self.commit()
             self.committed_at = bytes_read
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
 
@@ -364,7 +377,7 @@ def _writing(ix, index_dir: Path, options: dict):
     except BaseException:
         session.cancel()
         raise
-    session.writer.commit()
+    session.commit()
 
 
 @contextmanager

@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import matching, qparser, query
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
 
 from analyzers.grams import word_grams
 from analyzers.morphology import Family, Lexicon, NoLexicon
@@ -33,6 +35,8 @@ from analyzers.whoosh_analysis import arabic_analyzer
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
+# Every record (not the index's one bookkeeping document per source file).
+RECORDS = query.Term("kind", "doc")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 ROOTS_FIELD = "roots"  # the roots of title and body words (whoosh_analysis.RootTokenizer)
 FILTER_FIELDS = ("source", "path")
@@ -124,9 +128,10 @@ def parse_query(
     near = _proximity(typed)
     grams = _grams(typed)
     by_root = len(set(typed)) >= MIN_ROOT_WORDS
+    positive = parsed is not query.NullQuery and _has_positive_part(parsed)
     widening = _Widening(lexicon or NoLexicon(), with_roots=match_any and by_root)
     parsed = _require_filters(widening.widen(parsed))
-    if parsed is query.NullQuery or not _has_positive_part(parsed):
+    if parsed is query.NullQuery or not positive:
         raise SearchError(
             "nothing to search for: the query has no word to find "
             "(only stopwords, diacritics, punctuation or excluded words)"
@@ -245,6 +250,9 @@ class _Widening:
             return node
         if node.is_leaf():
             return self._leaf(node)
+        if isinstance(node, query.Not):
+            # The records without it: a bare NOT reached the index's bookkeeping documents.
+            return query.AndNot(RECORDS, self.widen(node.query))
         return _exclude_from_any(node.apply(self.widen))
 
     def family(self, word: str) -> Family:
@@ -423,6 +431,8 @@ class FamilyTerm(query.Term):
     def __init__(self, fieldname: str, text: str, forms: tuple[tuple[str, float], ...], boost: float = 1.0):
         super().__init__(fieldname, text, boost=boost)
         self.forms = forms
+        self._cache_key, self._cache = None, {}
+        self._size = None
 
     def __eq__(self, other) -> bool:
         return super().__eq__(other) and self.forms == other.forms
@@ -443,28 +453,97 @@ class FamilyTerm(query.Term):
                 yield self.fieldname, form
 
     def estimate_size(self, ixreader) -> int:
-        return sum(ixreader.doc_frequency(self.fieldname, form) for form, _ in self.forms)
+        # Asked for every segment and every tree of the query (to intersect the rarest
+        # part first): the forms' frequencies are added up once.
+        if self._size is None:
+            self._size = sum(ixreader.doc_frequency(self.fieldname, form) for form, _ in self.forms)
+        return self._size
 
     def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        frequencies: dict[int, float] = {}
-        for form, factor in self.forms:
-            if (self.fieldname, form) not in reader:
-                continue
-            postings = reader.postings(self.fieldname, form)
-            while postings.is_active():
-                docnum = postings.id()
-                frequencies[docnum] = frequencies.get(docnum, 0.0) + factor * postings.weight()
-                postings.next()
+        segments = self._postings(searcher.get_parent())
+        frequencies = segments.get(id(searcher.reader()), {})
         if not frequencies:
             return matching.NullMatcher()
         ids = sorted(frequencies)
         weights = [frequencies[docnum] for docnum in ids]
         weighting = context.weighting if context else searcher.weighting
         family_scorer = getattr(weighting, "family_scorer", None)
-        scorer = family_scorer(searcher, self.fieldname, self.text, max(weights)) if family_scorer else None
-        found = matching.ListMatcher(ids, weights, scorer=scorer, term=(self.fieldname, self.text))
+        scorer = None
+        if family_scorer:
+            held_by = sum(len(segment) for segment in segments.values())
+            scorer = family_scorer(searcher, self.fieldname, self.text, max(weights), held_by)
+        found = FamilyMatcher(ids, weights, scorer, term=(self.fieldname, self.text))
         return matching.WrappingMatcher(found, boost=self.boost) if self.boost != 1.0 else found
+
+    def _postings(self, top) -> dict[int, dict[int, float]]:
+        """{segment reader's id: {docnum: summed frequency}} over every segment of the
+        searcher ``top``, read once per search (counting the hits runs the matchers again);
+        how many records hold the family is the sum of the segments' sizes."""
+        if self._cache_key != id(top):
+            self._cache_key, self._cache = id(top), {}
+            for leaf, _ in top.leaf_searchers():
+                reader = leaf.reader()
+                self._cache[id(reader)] = _summed_postings(reader, self.fieldname, self.forms)
+        return self._cache
+
+
+class FamilyMatcher(matching.ListMatcher):
+    """A family's documents and summed frequencies, scored when visited (an intersection
+    visits few). Whoosh's ListMatcher takes the maximum of all its weights each time a
+    union asks for its quality: quadratic, 0.7 s of a search for الله on
+    tashkeela_classical; the maximum is taken once here."""
+
+    def __init__(self, ids, weights, scorer=None, term=None):
+        super().__init__(ids, weights, scorer=scorer, term=term)
+        self._max = max(weights)
+
+    def copy(self):
+        return FamilyMatcher(self._ids[self._i :], self._weights[self._i :], self._scorer, self._term)
+
+    def supports_block_quality(self):
+        return False
+
+    def block_max_weight(self):
+        return self._max
+
+    def max_quality(self):
+        return self._scorer.max_quality() if self._scorer else self._max
+
+
+def _summed_postings(reader, fieldname: str, forms) -> dict[int, float]:
+    """{docnum: sum of factor * frequency} of ``forms`` in one segment (deleted documents
+    are left out by the reader)."""
+    frequencies: dict[int, float] = {}
+    get = frequencies.get
+    for form, factor in forms:
+        try:
+            postings = reader.postings(fieldname, form)
+        except TermNotFound:
+            continue
+        for docnums, weights in _posting_blocks(postings):
+            for docnum, weight in zip(docnums, weights):
+                frequencies[docnum] = get(docnum, 0.0) + factor * weight
+    return frequencies
+
+
+def _posting_blocks(postings):
+    """(docnums, weights) of a posting list, a block at a time where the matcher is
+    whoosh3's own (a segment without deletions): a posting at a time through the Matcher
+    API cost three calls each, a fifth of a common word's search. The block attributes
+    read here are pinned by tests/test_whoosh_internals.py."""
+    if type(postings) is W3LeafMatcher:
+        while postings.is_active():
+            postings._read_ids()
+            postings._read_weights()
+            yield postings._ids, postings._weights
+            postings._next_block()
+        return
+    docnums, weights = [], []
+    while postings.is_active():
+        docnums.append(postings.id())
+        weights.append(postings.weight())
+        postings.next()
+    yield docnums, weights
 
 
 class TreeOr(query.Or):

@@ -15,7 +15,7 @@ from whoosh import scoring
 
 from analyzers.spelling import shared_prefix, spelling_distance
 from search import grams, store
-from search.lexicon import IndexLexicon
+from search.lexicon import IndexLexicon, load_lexicon
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
@@ -39,13 +39,6 @@ LINE_SUFFIXES = (".txt", ".md", ".markdown")
 LINE_LOCATION = "line "
 
 
-FILE_DOCUMENTS = whoosh_query.Term("kind", store.KIND_FILE)
-# A family's documents are counted exactly (the union of its terms' postings) while its
-# terms' frequencies add up to at most this; above it, their sum (never more than the
-# number of records) bounds the union.
-EXACT_UNION_LIMIT = 50_000
-
-
 class FamilyBM25F(scoring.BM25F):
     """BM25F with Lucene's idf, family-level document frequencies, over records only.
 
@@ -59,10 +52,6 @@ class FamilyBM25F(scoring.BM25F):
     and counts as itself. N and the average field length count only records: the index
     also holds one bookkeeping document per source file.
     """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.family_frequency: dict[tuple[str, str], int] = {}  # set for each query
 
     def idf(self, searcher, fieldname, text, n=None):
         """Lucene's idf of a term, or of a family of ``n`` documents."""
@@ -79,10 +68,9 @@ class FamilyBM25F(scoring.BM25F):
             scorer.avgfl = _average_length(searcher, fieldname)
         return scorer
 
-    def family_scorer(self, searcher, fieldname, text, max_weight):
-        """The scorer of a word's family (``search.query.FamilyTerm``), one term with the
-        family's document frequency."""
-        n = self.family_frequency.get((fieldname, _as_text(text)))
+    def family_scorer(self, searcher, fieldname, text, max_weight, n):
+        """The scorer of a word's family (``search.query.FamilyTerm``), one term held by
+        ``n`` records (each counted once)."""
         return FamilyScorer(
             searcher, fieldname, self.idf(searcher, fieldname, text, n),
             _average_length(searcher, fieldname), self.B, self.K1, max_weight,
@@ -107,28 +95,6 @@ class FamilyScorer(scoring.WeightLengthScorer):
 def _average_length(searcher, fieldname: str) -> float:
     parent = searcher.get_parent()
     return parent.field_length(fieldname) / (_record_count(parent) or 1) or 1
-
-
-def family_frequencies(searcher, parsed: ParsedQuery) -> dict[tuple[str, str], int]:
-    """(field, word or pattern as typed) -> the number of records holding any of its terms."""
-    return {
-        (field, typed): union_frequency(searcher, field, terms)
-        for typed, terms in parsed.families
-        for field in TEXT_FIELDS
-    }
-
-
-def union_frequency(searcher, field: str, terms) -> int:
-    """How many documents hold any of ``terms`` in ``field``, each counted once (a bound
-    when counting would read more than EXACT_UNION_LIMIT postings)."""
-    present = [term for term in dict.fromkeys(terms) if searcher.doc_frequency(field, term)]
-    total = sum(searcher.doc_frequency(field, term) for term in present)
-    if len(present) <= 1 or total > EXACT_UNION_LIMIT:
-        return total
-    documents = set()
-    for term in present:
-        documents.update(searcher.postings(field, term).all_ids())
-    return len(documents)
 
 
 def _record_count(searcher) -> int:
@@ -240,7 +206,7 @@ class IndexSearcher:
     def lexicon(self) -> IndexLexicon:
         """The words the index holds (which decide word families)."""
         if self._lexicon is None or self._lexicon.reader is not self.searcher.reader():
-            self._lexicon = IndexLexicon(self.searcher.reader())
+            self._lexicon = IndexLexicon(self.searcher.reader(), words=load_lexicon(self.index_dir))
         return self._lexicon
 
     def __enter__(self):
@@ -318,9 +284,10 @@ class IndexSearcher:
         one document, an empty page 2 of 12): a word family is one term whose matches are
         already in memory, so counting them costs little."""
         depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
-        self.searcher.weighting.family_frequency = family_frequencies(self.searcher, parsed)
-        # The bookkeeping documents (one per source file) are never an answer.
-        results = self.searcher.search(parsed.query, limit=depth, mask=FILE_DOCUMENTS)
+        # Without block-quality skipping the collector counts every match as it goes (a
+        # family's list matcher cannot skip blocks anyway), so the exact count is free;
+        # with it, counting ran the query a second time.
+        results = self.searcher.search(parsed.query, limit=depth, optimize=False)
         best = results[:depth]  # list() would count every match
         if parsed.grams:
             # Grams only add to scores, so the reranked head stays above the rest.
