@@ -22,13 +22,14 @@ from whoosh.multiproc import MpWriter
 from analyzers.grams import gram_text
 from search import store
 from search.documents import (
+    MAX_FILE_BYTES,
     ParsedFile,
     SkipFile,
+    Skipped,
     SourceFile,
+    discover,
     parse_file,
     read_file,
-    source_file,
-    walk,
 )
 from search.errors import SearchError
 
@@ -85,9 +86,12 @@ class FileState:
     stat_signature: str  # "size:mtime_ns"
     sha: str = ""  # of the bytes, "" if they could not be read
     skipped: list[str] = field(default_factory=list)  # the file's or its records' reasons
+    found_at: str = ""  # the path it was found at, a link's own ("" in indexes before it)
 
     def encode(self) -> bytes:
-        return json.dumps([self.stat_signature, self.sha, self.skipped]).encode("utf-8")
+        return json.dumps(
+            [self.stat_signature, self.sha, self.skipped, self.found_at]
+        ).encode("utf-8")
 
     @classmethod
     def decode(cls, data: bytes) -> "FileState":
@@ -121,14 +125,21 @@ class IndexState:
 
 
 def index_paths(
-    paths: list[Path], index_dir: Path, rebuild: bool = False, progress: Progress | None = None
+    paths: list[Path],
+    index_dir: Path,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> IndexReport:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``.
+
+    Files over ``max_file_bytes`` are skipped with a reason (and dropped if indexed before).
+    """
     for path in paths:
         if not path.exists():
             raise SearchError(f"{path}: no such file or folder")
     if rebuild:
-        return _rebuild(paths, index_dir, progress or Progress())
+        return _rebuild(paths, index_dir, progress or Progress(), max_file_bytes)
     if store.index_exists(index_dir):
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
@@ -136,10 +147,10 @@ def index_paths(
         ix = store.open_index(index_dir)
     else:
         ix = store.create_index(index_dir)
-    return _update(ix, index_dir, paths, progress or Progress())
+    return _update(ix, index_dir, paths, progress or Progress(), max_file_bytes)
 
 
-def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
+def _rebuild(paths, index_dir: Path, progress: Progress, max_file_bytes: int) -> IndexReport:
     """Build a fresh index beside the old one, then swap it in: the old stays whole until then.
 
     The old index's write lock is held throughout, so no other run updates it meanwhile.
@@ -150,7 +161,9 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
     store.check_replaceable(index_dir)
     with _holding_write_lock(index_dir):
         shutil.rmtree(fresh, ignore_errors=True)
-        report = _update(store.create_index(fresh), index_dir, paths, progress, writing_to=fresh)
+        report = _update(
+            store.create_index(fresh), index_dir, paths, progress, max_file_bytes, writing_to=fresh
+        )
         shutil.rmtree(retired, ignore_errors=True)
         if index_dir.exists():
             _carry_hidden_files(index_dir, fresh)
@@ -182,26 +195,21 @@ def _holding_write_lock(index_dir: Path):
         lock.release()
 
 
-def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | None = None):
+def _update(
+    ix, index_dir: Path, paths, progress: Progress, max_file_bytes: int,
+    writing_to: Path | None = None,
+):
     report = IndexReport()
     state = IndexState.load(ix)
     found: dict[Path, SourceFile] = {}
+    disowned = set()  # the targets of links that lead outside their root
     for root in paths:
-        for path, supported in walk(root, ignore=index_dir):
-            if not supported:
-                report.skipped.append(f"{printable(path)}: unsupported file type")
-                continue
-            if not _has_utf8_name(path):
-                report.skipped.append(
-                    f"{printable(path)}: the file name is not UTF-8; rename the file to index it"
-                )
-                continue
-            try:
-                source = source_file(path, root)
-            except OSError as error:
-                report.skipped.append(f"{printable(path)}: {error.strerror}")
-                continue
-            found.setdefault(source.path, source)
+        for item in discover(root, ignore=index_dir, max_bytes=max_file_bytes):
+            if isinstance(item, Skipped):
+                report.skipped.append(str(item))
+                disowned.add(item.target)
+            else:
+                found.setdefault(item.path, item)
 
     to_read = []
     for source in found.values():
@@ -211,11 +219,12 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
             report.skipped.extend(known.skipped)
         else:
             to_read.append(source)
-    roots = [str(root.resolve()) for root in paths]
+    # A root as given and as resolved: files are kept resolved, links found under the given
+    roots = {os.path.abspath(root) for root in paths} | {str(root.resolve()) for root in paths}
     gone = [
         file
-        for file in state.files
-        if Path(file) not in found and any(_is_under(file, root) for root in roots)
+        for file, known in state.files.items()
+        if Path(file) not in found and _is_gone(file, known, roots, disowned)
     ]
 
     total_bytes = sum(source.size for source in to_read)
@@ -239,19 +248,17 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
     return report
 
 
-def _has_utf8_name(path: Path) -> bool:
-    """Whether the path can be stored (Whoosh keeps terms as UTF-8): a name in another
-    encoding reaches Python with undecodable bytes as lone surrogates."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _is_gone(file: str, known: FileState, roots: set[str], disowned: set[str]) -> bool:
+    """Whether a file the index holds, not found in this run, was found here before.
 
-
-def printable(path: Path) -> str:
-    """The path with undecodable bytes shown as \\xNN, safe to print anywhere."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    It was if it lies under a root, or was found at a path under one (a link to outside
+    the root, no longer followed). An index written before the path was kept does not
+    know it: a link met in this run that leads to the file tells.
+    """
+    return (
+        any(_is_under(file, root) or _is_under(known.found_at, root) for root in roots)
+        or (file in disowned and not known.found_at)
+    )
 
 
 def _is_under(file: str, root: str) -> bool:
@@ -265,7 +272,7 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
     file = str(source.path)
     known = state.records.get(file, {})
     previous = state.files.get(file)
-    file_state = FileState(source.stat_signature)
+    file_state = FileState(source.stat_signature, found_at=source.found_at)
     parsed = ParsedFile([])
     try:
         file_state.sha, data = read_file(source)
