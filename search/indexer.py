@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter
 
 from analyzers.grams import gram_text
-from search import store
+from search import store, worker_lifetime
 from search.documents import (
     MAX_FILE_BYTES,
     ParsedFile,
@@ -44,6 +45,9 @@ WORKERS = 2
 POOL_MB = 200
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
+# Stopped workers get this long to exit before they are killed.
+WORKER_EXIT_SECONDS = 5
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # whoosh3 can start its workers with a start method that is safe with threads (fork
 # warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks.
 _START_METHOD = (
@@ -356,27 +360,35 @@ class _WritingSession:
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
 
     def cancel(self) -> None:
-        for task in getattr(self.writer, "tasks", []):
+        tasks = getattr(self.writer, "tasks", [])
+        for task in tasks:
             task.terminate()
+        for task in tasks:
+            task.join(WORKER_EXIT_SECONDS)
+            if task.is_alive():
+                task.kill()
+                task.join()
         self.writer.cancel()
 
 
 @contextmanager
 def _writing(ix, index_dir: Path, options: dict):
     """A writing session that commits on success and leaves the last commit alone otherwise."""
-    with _workers_ignore_interrupts(bool(options)):
-        session = _WritingSession(ix, index_dir, options)
-    try:
-        yield session
-    except BaseException:
-        session.cancel()
-        raise
-    session.writer.commit()
+    with _stopping_signals_interrupt():
+        with _workers_ignore_interrupts(bool(options)):
+            session = _WritingSession(ix, index_dir, options)
+        try:
+            yield session
+        except BaseException:
+            session.cancel()
+            raise
+        session.writer.commit()
 
 
 @contextmanager
 def _workers_ignore_interrupts(parallel: bool):
-    """Start the worker launcher with Ctrl-C ignored, so only this process handles it.
+    """Start the worker launcher with Ctrl-C ignored, so only this process handles it,
+    and with search.worker_lifetime loaded, so the workers die with it.
 
     Workers inherit the launcher's SIGINT disposition; without this each would print its
     own KeyboardInterrupt traceback when the user presses Ctrl-C.
@@ -386,9 +398,34 @@ def _workers_ignore_interrupts(parallel: bool):
         return
     from multiprocessing import forkserver
 
+    forkserver.set_forkserver_preload(["__main__", worker_lifetime.__name__])
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
     yield
+
+
+@contextmanager
+def _stopping_signals_interrupt():
+    """SIGTERM and SIGHUP (a closed terminal) stop a run as Ctrl-C does: the workers are
+    stopped and the last commit is left intact. A second one while stopping ends the
+    process at once (the workers die with it: search.worker_lifetime)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in STOPPING_SIGNALS}
+
+    def interrupt(number, frame):
+        for each in STOPPING_SIGNALS:
+            signal.signal(each, signal.SIG_DFL)
+        raise KeyboardInterrupt(signal.Signals(number).name)
+
+    for number in STOPPING_SIGNALS:
+        signal.signal(number, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
