@@ -4,7 +4,6 @@ Bad input never raises out of here except as ``SkipFile`` (the whole file) or as
 problem listed beside the records (one bad JSONL line, one JSON item without text).
 """
 
-import codecs
 import hashlib
 import json
 import os
@@ -15,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from charset_normalizer import from_bytes
 
+from search.decoding import DecodingError, decode
 from search.limits import MAX_FILE_MB
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -27,11 +26,8 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 TEXT_KEYS = ("text", "body", "content")
 METADATA_KEYS = ("title", "date", "url", "source")
 TITLE_LENGTH = 120  # a first line used as title is cut here, at a word boundary
-ARABIC_LEGACY_ENCODINGS = ["cp1256", "iso8859_6"]
 INVISIBLE_HTML = ("script", "style", "noscript", "template", "head")
 TOO_DEEP = "nested too deeply"
-ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
-LETTER = re.compile(r"[^\W\d_]")
 MAX_FILE_BYTES = MAX_FILE_MB * 2**20
 FILE_KINDS = {  # what a path is when it is not a regular file, for the skip reason
     stat.S_IFIFO: "a FIFO",
@@ -221,39 +217,6 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or a detected legacy encoding.
-
-    charset-normalizer guesses the encoding; on short texts it can prefer an East Asian
-    code page, so when its guess has no Arabic letters the Arabic legacy encodings are
-    tried, and kept if most letters they produce are Arabic.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise SkipFile("binary file")
-    guess = from_bytes(data).best()
-    text = str(guess) if guess is not None else None
-    if text is None or not ARABIC_LETTER.search(text):
-        legacy = from_bytes(data, cp_isolation=ARABIC_LEGACY_ENCODINGS).best()
-        if legacy is not None and _mostly_arabic(str(legacy)):
-            text = str(legacy)
-    if text is None:
-        raise SkipFile("undecodable text (not UTF-8, UTF-16 or a known legacy encoding)")
-    return text
-
-
-def _mostly_arabic(text: str) -> bool:
-    letters = len(LETTER.findall(text))
-    return letters > 0 and len(ARABIC_LETTER.findall(text)) * 2 > letters
-
-
 def first_line_title(text: str) -> str:
     for line in text.splitlines():
         line = line.strip()
@@ -403,4 +366,8 @@ def read_file(source: SourceFile) -> tuple[str, bytes]:
 
 def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
     """The records of a file's bytes; raises SkipFile with the reason."""
-    return parse(source, decode(data))
+    try:
+        text = decode(data)
+    except DecodingError as error:
+        raise SkipFile(str(error)) from None
+    return parse(source, text)
