@@ -27,7 +27,13 @@ TEXT_KEYS = ("text", "body", "content")
 METADATA_KEYS = ("title", "date", "url", "source")
 TITLE_LENGTH = 120  # a first line used as title is cut here, at a word boundary
 INVISIBLE_HTML = ("script", "style", "noscript", "template", "head")
-TOO_DEEP = "nested too deeply"
+# JSON nested deeper than this is refused: Python's parser fails at a depth that depends
+# on how deep the call stack already is (about 950 from the CLI, less from a library
+# caller), so a fixed limit well below it reads a file the same way from anywhere.
+MAX_JSON_DEPTH = 500
+TOO_DEEP = f"nested more than {MAX_JSON_DEPTH} levels deep"
+# A JSON string (skipped whole, with its escapes) or one bracket.
+JSON_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 MAX_FILE_BYTES = MAX_FILE_MB * 2**20
 FILE_KINDS = {  # what a path is when it is not a regular file, for the skip reason
     stat.S_IFIFO: "a FIFO",
@@ -274,11 +280,33 @@ def json_record(item, source: SourceFile, position: str, location: str) -> Recor
 
 
 def _load_json(text: str):
-    """json.loads, with nesting too deep for the parser reported as a ValueError."""
+    """json.loads, with nesting deeper than MAX_JSON_DEPTH reported as a ValueError."""
+    if json_depth_exceeds(text, MAX_JSON_DEPTH):
+        raise ValueError(TOO_DEEP)
     try:
         return json.loads(text)
     except RecursionError:
         raise ValueError(TOO_DEEP) from None
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit`` in ``text``.
+
+    >>> json_depth_exceeds('[[1], {"a": "[[["}]', 2), json_depth_exceeds("[[[]]]", 2)
+    (False, True)
+    """
+    if text.count("[") + text.count("{") <= limit:  # the usual case, without a scan
+        return False
+    depth = 0
+    for match in JSON_STRING_OR_BRACKET.finditer(text):
+        bracket = match.group()[0]
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
 
 
 def parse(source: SourceFile, text: str) -> ParsedFile:

@@ -48,13 +48,14 @@ def nested(depth):
         (r'{"id": "t2", "source": "\udfff", "text": "نص"}', r"the source holds a lone surrogate (\udfff)"),
         (r'{"id": "t2", "url": "\ud800x", "text": "نص"}', r"the url holds a lone surrogate (\ud800)"),
         (r'{"text": "نص", "date": "\udbff"}', r"the date holds a lone surrogate (\udbff)"),
-        ('{"id": "t2", "text": "نص", "tags": ' + nested(DEEP) + "}", "nested too deeply"),
-        (nested(DEEP), "nested too deeply"),
-        ('{"id": "t2", "text": "نص", "title": ' + nested(900) + "}", None),
+        ('{"id": "t2", "text": "نص", "tags": ' + nested(DEEP) + "}", "nested more than 500 levels deep"),
+        (nested(DEEP), "nested more than 500 levels deep"),
+        ('{"id": "t2", "text": "نص", "title": ' + nested(400) + "}", None),
+        ('{"id": "t2", "text": "نص", "title": ' + nested(600) + "}", "nested more than 500 levels deep"),
     ],
     ids=[
         "surrogate in text", "in id", "in title", "in source", "in url", "in date",
-        "deep record", "deep line", "nested title within the parser's depth",
+        "deep record", "deep line", "nested title within the limit", "beyond the limit",
     ],
 )
 def test_one_bad_jsonl_record_costs_that_record_only(tmp_path, bad_line, reason):
@@ -85,8 +86,8 @@ def test_one_bad_jsonl_record_costs_that_record_only(tmp_path, bad_line, reason)
             ["a", "c"],
             r"array.json item 2: the text holds a lone surrogate (\ud83d)",
         ),
-        (nested(DEEP), [], "array.json: malformed JSON (nested too deeply)"),
-        ('{"a": ' * DEEP + "1" + "}" * DEEP, [], "array.json: malformed JSON (nested too deeply)"),
+        (nested(DEEP), [], "array.json: malformed JSON (nested more than 500 levels deep)"),
+        ('{"a": ' * DEEP + "1" + "}" * DEEP, [], "array.json: malformed JSON (nested more than 500 levels deep)"),
     ],
     ids=["surrogate in one item", "deep array", "deep object"],
 )
