@@ -162,10 +162,12 @@ def discover(
             if name.startswith("."):
                 continue
             path = here / name
-            target = os.path.realpath(path)
-            if path.is_symlink() and not _is_under(target, real_root):
-                yield Skipped(path, f"a symbolic link to a file outside {printable(root)}", target)
-                continue
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                if not _is_under(target, real_root):
+                    outside = f"a symbolic link to a file outside {printable(root)}"
+                    yield Skipped(path, outside, target)
+                    continue
             yield _examine(path, root, max_bytes)
 
 

@@ -211,7 +211,8 @@ def _update(
         for item in discover(root, ignore=index_dir, max_bytes=max_file_bytes):
             if isinstance(item, Skipped):
                 report.skipped.append(str(item))
-                disowned.add(item.target)
+                if item.target:
+                    disowned.add(item.target)
             else:
                 found.setdefault(item.path, item)
 
@@ -223,7 +224,8 @@ def _update(
             report.skipped.extend(known.skipped)
         else:
             to_read.append(source)
-    # A root as given and as resolved: files are kept resolved, links found under the given
+    # Each root as given and resolved: files are kept by their resolved path, and where
+    # they were found under the root as given.
     roots = {os.path.abspath(root) for root in paths} | {str(root.resolve()) for root in paths}
     gone = [
         file
