@@ -39,13 +39,17 @@ MIXED_WORD = re.compile(
     rf"|[{ARABIC_LETTERS}][×÷]|[×÷][{ARABIC_LETTERS}]"  # ISO-8859-6 ط غ are cp1256 × and ÷
 )
 # Signs in a place Arabic spelling never puts them: tanween, teh marbuta or alef maksura
-# before another letter of the word (cp1256 read as ISO-8859-6 turns ى ي into tanween),
+# before another letter of the word but alef (cp1256 read as ISO-8859-6 turns ى ي into
+# tanween),
 # a harakah with no letter before it, more than two on one letter (shadda and a vowel).
 MISPLACED = re.compile(
-    r"[\u064b-\u064d\u0629\u0649][\u0621-\u064a]"
+    r"[\u064b-\u064d\u0629\u0649][\u0621-\u0626\u0628-\u0648\u064a]"  # not ًا nor ًى
     r"|(?<![\u0621-\u064a\u064b-\u0652])[\u064b-\u0652]|[\u064b-\u0652]{3,}"
 )
 MISPLACED_ALLOWED = 0.05  # per Arabic letter; beyond, the reading is not Arabic
+# Of all letters: Arabic inside XML or English markup still counts (a wrong code page
+# gives itself away by mixing scripts inside words, not by its share of letters).
+ARABIC_SHARE_NEEDED = 0.2
 MIXED_WORDS_ALLOWED = 0.02  # per Arabic letter: a few for names like "iالعربية"
 MISPLACED_COST = 6.0  # in natural-log units of letter likelihood, about a rare letter
 # How often each letter is written in Modern Standard Arabic, in percent (rounded
@@ -170,8 +174,8 @@ def _guessed_encoding(data: bytes) -> str | None:
 def legacy_arabic(data: bytes) -> str | None:
     """The Arabic code page that reads ``data`` most like Arabic, or None if neither does.
 
-    A reading counts when it decodes, has no control characters, is mostly Arabic
-    letters, and hardly ever puts an Arabic letter beside another script's inside a
+    A reading counts when it decodes, has no control characters, has a fair share of
+    Arabic letters, and hardly ever puts an Arabic letter beside another script's inside a
     word. Of two such readings the likelier letters win, less a cost for each sign out
     of place (``arabic_likelihood``); on a tie, cp1256.
 
@@ -206,7 +210,7 @@ def arabic_likelihood(text: str) -> float | None:
         return None
     arabic = Counter(ARABIC_LETTER.findall(text))
     total = sum(arabic.values())
-    if total == 0 or total * 2 <= len(LETTER.findall(text)):
+    if total == 0 or total < ARABIC_SHARE_NEEDED * len(LETTER.findall(text)):
         return None
     if len(MIXED_WORD.findall(text)) > MIXED_WORDS_ALLOWED * total:
         return None

@@ -7,6 +7,7 @@ from search.decoding import DecodingError, decode, legacy_arabic
 from search.indexer import index_paths
 
 SENTENCE = "المدرسة الأولى في حلب تستقبل الطلاب الجدد هذا العام، وقال المدير إن الدروس تبدأ غدا."
+MARKUP = '<?xml version="1.0"?><text><p type="verse" source="unknown">قال المعلم</p></text>'
 LINES = ["سطر أول بترميز يونيكود", "سطر ثان كتب بترميز قديم", "third line, ASCII", "سطر رابع: يونيكود"]
 # Common words of every shape (article, suffixes, hamza, teh marbuta, alef maksura, short).
 WORDS = (
@@ -36,6 +37,8 @@ def text_of(raw: str, encoding: str) -> bytes:
         ("قال".encode("iso8859_6"), "قال"),
         ("طالب".encode("iso8859_6"), "طالب"),
         ("إلى".encode("cp1256"), "إلى"),
+        ("قَالَ ضَيْفًا كَرِيمًا".encode("iso8859_6"), "قَالَ ضَيْفًا كَرِيمًا"),
+        (MARKUP.encode("iso8859_6"), MARKUP),
         ("گزارش پچ".encode("cp1256"), "گزارش پچ"),  # Persian letters only cp1256 has
         (
             (LINES[0] + "\n").encode() + (LINES[1] + "\n").encode("cp1256")
@@ -51,7 +54,7 @@ def text_of(raw: str, encoding: str) -> bytes:
     ids=[
         "utf-8", "utf-8 bom", "utf-16 bom", "utf-16-le no bom", "utf-16-be no bom",
         "utf-16-le one word", "utf-16-le ascii", "cp1256", "iso-8859-6", "iso one word qaf",
-        "iso one word tah", "cp1256 alef maksura", "cp1256 persian letters",
+        "iso one word tah", "cp1256 alef maksura", "iso diacritized, tanween before alef", "iso inside xml markup", "cp1256 persian letters",
         "utf-8 and cp1256 lines", "utf-8 and iso lines",
         "negative: russian cp1251",
     ],
