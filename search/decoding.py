@@ -49,7 +49,7 @@ MISPLACED = re.compile(
 MISPLACED_ALLOWED = 0.05  # per Arabic letter; beyond, the reading is not Arabic
 # Of all letters: Arabic inside XML or English markup still counts (a wrong code page
 # gives itself away by mixing scripts inside words, not by its share of letters).
-ARABIC_SHARE_NEEDED = 0.2
+ARABIC_SHARE_NEEDED = 0.1
 MIXED_WORDS_ALLOWED = 0.02  # per Arabic letter: a few for names like "iالعربية"
 MISPLACED_COST = 6.0  # in natural-log units of letter likelihood, about a rare letter
 # How often each letter is written in Modern Standard Arabic, in percent (rounded
