@@ -356,10 +356,25 @@ class _WritingSession:
         self.committed_at = 0
 
     def maybe_commit(self, bytes_read: int) -> None:
+        self.check_workers()
         if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
-            self.writer.commit()
+            self.commit()
             self.committed_at = bytes_read
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
+
+    def commit(self) -> None:
+        self.check_workers()
+        self.writer.commit()
+
+    def check_workers(self) -> None:
+        """Raise SearchError if a worker has died (the kernel's OOM killer, a kill): Whoosh
+        would commit without its documents, or wait forever for it to take more."""
+        for task in getattr(self.writer, "tasks", []):
+            if task.exitcode is not None:
+                raise SearchError(
+                    f"an indexing worker stopped (exit status {task.exitcode}); nothing of this "
+                    "run since the last commit was kept — run it again"
+                )
 
     def cancel(self) -> None:
         tasks = getattr(self.writer, "tasks", [])
@@ -384,7 +399,7 @@ def _writing(ix, index_dir: Path, options: dict):
         except BaseException:
             session.cancel()
             raise
-        session.writer.commit()
+        session.commit()
 
 
 @contextmanager

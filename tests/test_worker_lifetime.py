@@ -18,7 +18,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 # The run under test: workers start at any size, and it pauses, with its workers running,
-# once it has read PAUSE_AT files (Whoosh hands documents to workers 100 at a time).
+# once it has read PAUSE_AT files (Whoosh hands documents to workers 100 at a time), until
+# a file named "go" appears beside the "ready" one.
 PAUSE_AT = 150
 RUN = textwrap.dedent(
     f"""
@@ -29,12 +30,14 @@ RUN = textwrap.dedent(
 
     indexer.PARALLEL_THRESHOLD_BYTES = 0
     real_read_file, calls, ready = indexer.read_file, [], Path(sys.argv[1])
+    go = ready.with_name("go")
 
     def read_file(source):
         calls.append(source)
         if len(calls) == {PAUSE_AT}:
             ready.touch()
-            time.sleep(600)
+            while not go.exists():
+                time.sleep(0.05)
         return real_read_file(source)
 
     indexer.read_file = read_file
@@ -44,19 +47,19 @@ RUN = textwrap.dedent(
 )
 
 
-def processes_marked(marker: str) -> list[int]:
-    """The live (not zombie) processes whose environment holds ``marker``."""
-    found = []
+def processes_marked(marker: str) -> dict[int, int]:
+    """{pid: parent pid} of the live (not zombie) processes whose environment holds ``marker``."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             environ = (entry / "environ").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
         except OSError:
             continue
         if marker.encode() in environ and state != "Z":
-            found.append(int(entry.name))
+            found[int(entry.name)] = int(parent)
     return found
 
 
@@ -88,36 +91,53 @@ def stored_count(index_dir) -> int:
         return sum(1 for _ in searcher.documents(kind=store.KIND_RECORD))
 
 
-@pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP],
-                         ids=["SIGKILL", "SIGTERM", "SIGHUP"])
-def test_no_worker_outlives_a_stopped_run(corpus, tmp_path, number):
-    root, index_dir = corpus
-    marker = f"SEARCH_TEST_RUN={uuid.uuid4().hex}"
+def start_paused_run(tmp_path, root, index_dir):
+    """A `search index` subprocess paused with its workers running, and its marker."""
+    marker = uuid.uuid4().hex
     ready = tmp_path / "ready"
     stderr = tmp_path / "stderr"
     with open(stderr, "wb") as errors:  # a file: an orphaned worker would hold a pipe open
         process = subprocess.Popen(
             [sys.executable, "-c", RUN, str(ready), "index", "-q", "--index", str(index_dir), str(root)],
-            env={**os.environ, marker.split("=")[0]: marker.split("=")[1]},
+            env={**os.environ, "SEARCH_TEST_RUN": marker},
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
+    wait_for(lambda: ready.exists() or process.poll() is not None, 120, "the run never paused")
+    assert process.poll() is None, stderr.read_text()
+    return process, marker, stderr
+
+
+def workers_of(process, marker) -> list[int]:
+    """The run's workers: its processes' children (the forkserver's, with that start method)."""
+    marked = processes_marked(marker)
+    return [pid for pid, parent in marked.items() if parent in marked and parent != process.pid] or [
+        pid for pid, parent in marked.items() if parent == process.pid
+    ]
+
+
+def no_process_left(marker):
     try:
-        wait_for(lambda: ready.exists() or process.poll() is not None, 120, "the run never paused")
-        assert process.poll() is None, stderr.read_text()
-        # this run, its forkserver and at least one worker
-        assert len(processes_marked(marker)) >= 3
+        wait_for(lambda: not processes_marked(marker), 60, "worker processes outlived the run")
+    finally:
+        for pid in processes_marked(marker):  # only after a failure: leave no orphan behind
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGKILL", "SIGTERM", "SIGHUP"])
+def test_no_worker_outlives_a_stopped_run(corpus, tmp_path, number):
+    root, index_dir = corpus
+    process, marker, stderr = start_paused_run(tmp_path, root, index_dir)
+    try:
+        assert workers_of(process, marker)
         process.send_signal(number)
         process.wait(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    try:
-        wait_for(lambda: not processes_marked(marker), 60, "worker processes outlived the run")
-    finally:
-        for pid in processes_marked(marker):  # only after a failure: leave no orphan behind
-            os.kill(pid, signal.SIGKILL)
+    no_process_left(marker)
     if number == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     else:  # handled like Ctrl-C
@@ -127,3 +147,24 @@ def test_no_worker_outlives_a_stopped_run(corpus, tmp_path, number):
 
     report = index_paths([root], index_dir)
     assert (report.added, report.unchanged) == (PAUSE_AT + 50, 5)
+
+
+def test_a_worker_that_dies_fails_the_run_instead_of_losing_its_documents(corpus, tmp_path):
+    root, index_dir = corpus
+    process, marker, stderr = start_paused_run(tmp_path, root, index_dir)
+    try:
+        workers = workers_of(process, marker)
+        os.kill(workers[0], signal.SIGKILL)  # as the kernel's OOM killer would
+        (tmp_path / "go").touch()
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    no_process_left(marker)
+    assert process.returncode == 2
+    assert stderr.read_text() == (
+        "Error: an indexing worker stopped (exit status -9); nothing of this run since the "
+        "last commit was kept — run it again\n"
+    )
+    assert stored_count(index_dir) == 5
