@@ -40,7 +40,6 @@ FILE_KINDS = {  # what a path is when it is not a regular file, for the skip rea
     stat.S_IFCHR: "a character device",
     stat.S_IFBLK: "a block device",
     stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a folder",
 }
 
 
@@ -210,8 +209,7 @@ def _is_under(file: str, root: str) -> bool:
     return file == root or file.startswith(root.rstrip("/") + "/")
 
 
-def source_file(path: Path, root: Path, status: os.stat_result | None = None) -> SourceFile:
-    status = status or path.stat()
+def source_file(path: Path, root: Path, status: os.stat_result) -> SourceFile:
     single = not root.is_dir()
     relative = path.name if single else path.relative_to(root).as_posix()
     display = path.as_posix() if single else (root / relative).as_posix()

@@ -12,18 +12,9 @@ from click.testing import CliRunner
 from search import documents, indexer, store
 from search.cli import cli
 from search.indexer import index_paths
+from test_indexer import counts, stored_documents
 
 DEEP = 1_000  # deeper than Python's JSON parser can nest (RecursionError)
-
-
-def stored_documents(index_dir):
-    ix = store.open_index(index_dir)
-    with ix.searcher() as searcher:
-        return {doc["id"]: doc for doc in searcher.documents(kind=store.KIND_RECORD)}
-
-
-def counts(report):
-    return report.added, report.updated, report.removed, report.unchanged
 
 
 def reasons(report, root):

@@ -7,11 +7,13 @@ import sys
 import textwrap
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from search import store
+from search.indexer import index_paths
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/environ").exists(), reason="finds the run's processes through /proc"
@@ -78,8 +80,6 @@ def corpus(tmp_path):
     for number in range(5):
         (root / f"a{number}.txt").write_text(f"وثيقة قديمة {number}", encoding="utf-8")
     index_dir = tmp_path / "index"
-    from search.indexer import index_paths
-
     index_paths([root], index_dir)
     for number in range(PAUSE_AT + 50):
         (root / f"b{number:03}.txt").write_text(f"وثيقة جديدة رقم {number} في المدرسة", encoding="utf-8")
@@ -91,8 +91,10 @@ def stored_count(index_dir) -> int:
         return sum(1 for _ in searcher.documents(kind=store.KIND_RECORD))
 
 
-def start_paused_run(tmp_path, root, index_dir):
-    """A `search index` subprocess paused with its workers running, and its marker."""
+@contextmanager
+def paused_run(tmp_path, root, index_dir):
+    """A `search index` subprocess paused with its workers running, and its marker; on
+    leaving, the run is over (killed if need be) and none of its processes is left."""
     marker = uuid.uuid4().hex
     ready = tmp_path / "ready"
     stderr = tmp_path / "stderr"
@@ -103,20 +105,15 @@ def start_paused_run(tmp_path, root, index_dir):
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
-    wait_for(lambda: ready.exists() or process.poll() is not None, 120, "the run never paused")
-    assert process.poll() is None, stderr.read_text()
-    return process, marker, stderr
-
-
-def workers_of(process, marker) -> list[int]:
-    """The run's workers: its processes' children (the forkserver's, with that start method)."""
-    marked = processes_marked(marker)
-    return [pid for pid, parent in marked.items() if parent in marked and parent != process.pid] or [
-        pid for pid, parent in marked.items() if parent == process.pid
-    ]
-
-
-def no_process_left(marker):
+    try:
+        wait_for(lambda: ready.exists() or process.poll() is not None, 120, "the run never paused")
+        assert process.poll() is None, stderr.read_text()
+        yield process, marker, stderr
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     try:
         wait_for(lambda: not processes_marked(marker), 60, "worker processes outlived the run")
     finally:
@@ -124,44 +121,33 @@ def no_process_left(marker):
             os.kill(pid, signal.SIGKILL)
 
 
+def workers_of(process, marker) -> list[int]:
+    """The run's workers: the children of its forkserver (the start method whoosh3 offers)."""
+    marked = processes_marked(marker)
+    return [pid for pid, parent in marked.items() if parent in marked and parent != process.pid]
+
+
 @pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP],
                          ids=["SIGKILL", "SIGTERM", "SIGHUP"])
 def test_no_worker_outlives_a_stopped_run(corpus, tmp_path, number):
     root, index_dir = corpus
-    process, marker, stderr = start_paused_run(tmp_path, root, index_dir)
-    try:
+    with paused_run(tmp_path, root, index_dir) as (process, marker, stderr):
         assert workers_of(process, marker)
         process.send_signal(number)
-        process.wait(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    no_process_left(marker)
     if number == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     else:  # handled like Ctrl-C
         assert (process.returncode, stderr.read_text()) == (130, "search: interrupted\n")
     assert stored_count(index_dir) == 5
-    from search.indexer import index_paths
-
     report = index_paths([root], index_dir)
     assert (report.added, report.unchanged) == (PAUSE_AT + 50, 5)
 
 
 def test_a_worker_that_dies_fails_the_run_instead_of_losing_its_documents(corpus, tmp_path):
     root, index_dir = corpus
-    process, marker, stderr = start_paused_run(tmp_path, root, index_dir)
-    try:
-        workers = workers_of(process, marker)
-        os.kill(workers[0], signal.SIGKILL)  # as the kernel's OOM killer would
+    with paused_run(tmp_path, root, index_dir) as (process, marker, stderr):
+        os.kill(workers_of(process, marker)[0], signal.SIGKILL)  # as the OOM killer would
         (tmp_path / "go").touch()
-        process.wait(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    no_process_left(marker)
     assert process.returncode == 2
     assert stderr.read_text() == (
         "Error: an indexing worker stopped (exit status -9); nothing of this run since the "
