@@ -18,6 +18,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from search import store
 from search.analysis import analyze_text
 from search.errors import SearchError
+from search.limits import MAX_FILE_MB
 from search.render import (
     IndexProgress,
     analysis_table,
@@ -230,7 +231,9 @@ def analyze(text, index_dir, as_json, color):
 @click.option("--rebuild", is_flag=True, help="Rebuild the index from scratch.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--verbose", "-v", is_flag=True, help="List every skipped file or record, with the reason.")
-def index(paths, index_dir, rebuild, quiet, verbose):
+@click.option("--max-file-size", "max_mb", type=click.IntRange(1), default=MAX_FILE_MB,
+              show_default=True, metavar="MB", help="Skip files larger than this, with a reason.")
+def index(paths, index_dir, rebuild, quiet, verbose, max_mb):
     """Add new and changed documents under PATHS to the index and drop deleted ones.
 
     Indexes .txt, .md, .html/.htm, .json and .jsonl files, in folders recursively.
@@ -242,7 +245,9 @@ def index(paths, index_dir, rebuild, quiet, verbose):
     index_dir = store.resolve_index_dir(index_dir)
     show_progress = console.is_terminal and not quiet
     with IndexProgress(console, enabled=show_progress) as progress:
-        report = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress)
+        report = index_paths(
+            list(paths), index_dir, rebuild=rebuild, progress=progress, max_file_bytes=max_mb * 2**20
+        )
     make_console().print(index_summary(report, index_dir, verbose=verbose), soft_wrap=True)
 
 

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +21,18 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter
 
 from analyzers.grams import gram_text, read_gram_words
-from search import store
+from search import store, worker_lifetime
+from search.filestate import FileState
 from search.lexicon import save_lexicon
 from search.documents import (
+    MAX_FILE_BYTES,
     ParsedFile,
     SkipFile,
+    Skipped,
     SourceFile,
+    discover,
     parse_file,
     read_file,
-    source_file,
-    walk,
 )
 from search.errors import SearchError
 
@@ -44,6 +47,9 @@ WORKERS = 2
 POOL_MB = 200
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
+# Stopped workers get this long to exit before they are killed.
+WORKER_EXIT_SECONDS = 5
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # whoosh3 can start its workers with a start method that is safe with threads (fork
 # warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks.
 _START_METHOD = (
@@ -80,22 +86,6 @@ class Progress:
 
 
 @dataclass
-class FileState:
-    """What the index remembers of one source file, kept in its "file" document."""
-
-    stat_signature: str  # "size:mtime_ns"
-    sha: str = ""  # of the bytes, "" if they could not be read
-    skipped: list[str] = field(default_factory=list)  # the file's or its records' reasons
-
-    def encode(self) -> bytes:
-        return json.dumps([self.stat_signature, self.sha, self.skipped]).encode("utf-8")
-
-    @classmethod
-    def decode(cls, data: bytes) -> "FileState":
-        return cls(*json.loads(data.decode("utf-8")))
-
-
-@dataclass
 class IndexState:
     """What the last commit knows: each file's state and each record's fingerprint."""
 
@@ -122,14 +112,21 @@ class IndexState:
 
 
 def index_paths(
-    paths: list[Path], index_dir: Path, rebuild: bool = False, progress: Progress | None = None
+    paths: list[Path],
+    index_dir: Path,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> IndexReport:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``.
+
+    Files over ``max_file_bytes`` are skipped with a reason (and dropped if indexed before).
+    """
     for path in paths:
         if not path.exists():
             raise SearchError(f"{path}: no such file or folder")
     if rebuild:
-        return _rebuild(paths, index_dir, progress or Progress())
+        return _rebuild(paths, index_dir, progress or Progress(), max_file_bytes)
     if store.index_exists(index_dir):
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
@@ -137,10 +134,10 @@ def index_paths(
         ix = store.open_index(index_dir)
     else:
         ix = store.create_index(index_dir)
-    return _update(ix, index_dir, paths, progress or Progress())
+    return _update(ix, index_dir, paths, progress or Progress(), max_file_bytes)
 
 
-def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
+def _rebuild(paths, index_dir: Path, progress: Progress, max_file_bytes: int) -> IndexReport:
     """Build a fresh index beside the old one, then swap it in: the old stays whole until then.
 
     The old index's write lock is held throughout, so no other run updates it meanwhile.
@@ -151,7 +148,9 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
     store.check_replaceable(index_dir)
     with _holding_write_lock(index_dir):
         shutil.rmtree(fresh, ignore_errors=True)
-        report = _update(store.create_index(fresh), index_dir, paths, progress, writing_to=fresh)
+        report = _update(
+            store.create_index(fresh), index_dir, paths, progress, max_file_bytes, writing_to=fresh
+        )
         shutil.rmtree(retired, ignore_errors=True)
         if index_dir.exists():
             _carry_hidden_files(index_dir, fresh)
@@ -183,26 +182,22 @@ def _holding_write_lock(index_dir: Path):
         lock.release()
 
 
-def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | None = None):
+def _update(
+    ix, index_dir: Path, paths, progress: Progress, max_file_bytes: int,
+    writing_to: Path | None = None,
+):
     report = IndexReport()
     state = IndexState.load(ix)
     found: dict[Path, SourceFile] = {}
+    disowned = set()  # the targets of links that lead outside their root
     for root in paths:
-        for path, supported in walk(root, ignore=index_dir):
-            if not supported:
-                report.skipped.append(f"{printable(path)}: unsupported file type")
-                continue
-            if not _has_utf8_name(path):
-                report.skipped.append(
-                    f"{printable(path)}: the file name is not UTF-8; rename the file to index it"
-                )
-                continue
-            try:
-                source = source_file(path, root)
-            except OSError as error:
-                report.skipped.append(f"{printable(path)}: {error.strerror}")
-                continue
-            found.setdefault(source.path, source)
+        for item in discover(root, ignore=index_dir, max_bytes=max_file_bytes):
+            if isinstance(item, Skipped):
+                report.skipped.append(str(item))
+                if item.target:
+                    disowned.add(item.target)
+            else:
+                found.setdefault(item.path, item)
 
     to_read = []
     for source in found.values():
@@ -212,11 +207,13 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
             report.skipped.extend(known.skipped)
         else:
             to_read.append(source)
-    roots = [str(root.resolve()) for root in paths]
+    # Each root as given and resolved: files are kept by their resolved path, and where
+    # they were found under the root as given.
+    roots = {os.path.abspath(root) for root in paths} | {str(root.resolve()) for root in paths}
     gone = [
         file
-        for file in state.files
-        if Path(file) not in found and any(_is_under(file, root) for root in roots)
+        for file, known in state.files.items()
+        if Path(file) not in found and _is_gone(file, known, roots, disowned)
     ]
 
     total_bytes = sum(source.size for source in to_read)
@@ -240,19 +237,17 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
     return report
 
 
-def _has_utf8_name(path: Path) -> bool:
-    """Whether the path can be stored (Whoosh keeps terms as UTF-8): a name in another
-    encoding reaches Python with undecodable bytes as lone surrogates."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _is_gone(file: str, known: FileState, roots: set[str], disowned: set[str]) -> bool:
+    """Whether a file the index holds, not found in this run, was found here before.
 
-
-def printable(path: Path) -> str:
-    """The path with undecodable bytes shown as \\xNN, safe to print anywhere."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    It was if it lies under a root, or was found at a path under one (a link to outside
+    the root, no longer followed). An index written before the path was kept does not
+    know it: a link met in this run that leads to the file tells.
+    """
+    return (
+        any(_is_under(file, root) or _is_under(known.found_at, root) for root in roots)
+        or (file in disowned and not known.found_at)
+    )
 
 
 def _is_under(file: str, root: str) -> bool:
@@ -266,7 +261,7 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
     file = str(source.path)
     known = state.records.get(file, {})
     previous = state.files.get(file)
-    file_state = FileState(source.stat_signature)
+    file_state = FileState(source.stat_signature, found_at=source.found_at)
     parsed = ParsedFile([])
     try:
         file_state.sha, data = read_file(source)
@@ -281,6 +276,7 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
     if parsed is None:
         report.unchanged += len(known)
         file_state.skipped = previous.skipped
+        file_state.locations = previous.locations
     else:
         _index_records(session, source, parsed.records, known, file_state, report)
         file_state.skipped.extend(parsed.problems)
@@ -301,6 +297,8 @@ def _index_records(session, source, records, known, file_state, report) -> None:
             file_state.skipped.append(f"{source.display}: duplicate id {record.id!r} ignored")
             continue
         current.add(key)
+        if record.location:
+            file_state.locations[record.id] = record.location
         fingerprint = record.fingerprint
         if known.get(key) == fingerprint:
             report.unchanged += 1
@@ -327,7 +325,6 @@ def _index_records(session, source, records, known, file_state, report) -> None:
             source=record.source,
             date=record.date,
             url=record.url,
-            location=record.location,
             fingerprint=fingerprint.encode("ascii"),
             grams=words.encode("utf-8"),
             roots=words,
@@ -350,39 +347,59 @@ class _WritingSession:
         self.committed_at = 0
         self.vocabulary: set[str] = set()
 
-    def commit(self) -> None:
-        save_lexicon(self.index_dir, self.vocabulary)
-        self.vocabulary = set()
-        self.writer.commit()
-
     def maybe_commit(self, bytes_read: int) -> None:
+        self.check_workers()
         if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
             self.commit()
             self.committed_at = bytes_read
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
 
-    def cancel(self) -> None:
+    def commit(self) -> None:
+        self.check_workers()
+        save_lexicon(self.index_dir, self.vocabulary)
+        self.vocabulary = set()
+        self.writer.commit()
+
+    def check_workers(self) -> None:
+        """Raise SearchError if a worker has died (the kernel's OOM killer, a kill): Whoosh
+        would commit without its documents, or wait forever for it to take more."""
         for task in getattr(self.writer, "tasks", []):
+            if task.exitcode is not None:
+                raise SearchError(
+                    f"an indexing worker stopped (exit status {task.exitcode}); nothing of this "
+                    "run since the last commit was kept — run it again"
+                )
+
+    def cancel(self) -> None:
+        tasks = getattr(self.writer, "tasks", [])
+        for task in tasks:
             task.terminate()
+        for task in tasks:
+            task.join(WORKER_EXIT_SECONDS)
+            if task.is_alive():
+                task.kill()
+                task.join()
         self.writer.cancel()
 
 
 @contextmanager
 def _writing(ix, index_dir: Path, options: dict):
     """A writing session that commits on success and leaves the last commit alone otherwise."""
-    with _workers_ignore_interrupts(bool(options)):
-        session = _WritingSession(ix, index_dir, options)
-    try:
-        yield session
-    except BaseException:
-        session.cancel()
-        raise
-    session.commit()
+    with _stopping_signals_interrupt():
+        with _workers_ignore_interrupts(bool(options)):
+            session = _WritingSession(ix, index_dir, options)
+        try:
+            yield session
+        except BaseException:
+            session.cancel()
+            raise
+        session.commit()
 
 
 @contextmanager
 def _workers_ignore_interrupts(parallel: bool):
-    """Start the worker launcher with Ctrl-C ignored, so only this process handles it.
+    """Start the worker launcher with Ctrl-C ignored, so only this process handles it,
+    and with search.worker_lifetime loaded, so the workers die with it.
 
     Workers inherit the launcher's SIGINT disposition; without this each would print its
     own KeyboardInterrupt traceback when the user presses Ctrl-C.
@@ -392,9 +409,34 @@ def _workers_ignore_interrupts(parallel: bool):
         return
     from multiprocessing import forkserver
 
+    forkserver.set_forkserver_preload(["__main__", worker_lifetime.__name__])
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
     yield
+
+
+@contextmanager
+def _stopping_signals_interrupt():
+    """SIGTERM and SIGHUP (a closed terminal) stop a run as Ctrl-C does: the workers are
+    stopped and the last commit is left intact. A second one while stopping ends the
+    process at once (the workers die with it: search.worker_lifetime)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in STOPPING_SIGNALS}
+
+    def interrupt(number, frame):
+        for each in STOPPING_SIGNALS:
+            signal.signal(each, signal.SIG_DFL)
+        raise KeyboardInterrupt(signal.Signals(number).name)
+
+    for number in STOPPING_SIGNALS:
+        signal.signal(number, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

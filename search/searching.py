@@ -15,6 +15,7 @@ from whoosh import scoring
 
 from analyzers.spelling import shared_prefix, spelling_distance
 from search import grams, store
+from search.filestate import FileState
 from search.lexicon import IndexLexicon, load_lexicon
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
@@ -199,6 +200,7 @@ class IndexSearcher:
         self.searcher = self._open_searcher()
         self._grams = None  # a GramScorer of self.searcher, made when first needed
         self._lexicon = None  # an IndexLexicon of self.searcher, likewise
+        self._locations_of = None  # (searcher, {file: {record id: location}})
 
     def _open_searcher(self):
         return self.index.searcher(weighting=FamilyBM25F(B=BM25_B, K1=BM25_K1))
@@ -346,6 +348,19 @@ class IndexSearcher:
             self.searcher.close()
             self.searcher = self._open_searcher()
 
+    def _location(self, file: str, record_id: str) -> str:
+        """Where a record stands in its file now ("line 12"), from the file's state."""
+        if self._locations_of is None or self._locations_of[0] is not self.searcher:
+            self._locations_of = (self.searcher, {})
+        cache = self._locations_of[1]
+        if file not in cache:
+            cache[file] = {}
+            docnum = self.searcher.document_number(key=file)
+            if docnum is not None and self.searcher.reader().has_column("fingerprint"):
+                state = self.searcher.reader().column_reader("fingerprint")[docnum]
+                cache[file] = FileState.decode(state).locations
+        return cache[file].get(record_id, "")
+
     def _hit(self, hit, matcher: Matcher) -> Hit:
         fields = hit.fields()
         file = fields.get("file", "")
@@ -355,7 +370,7 @@ class IndexSearcher:
             path=shown_path(file) if file else fields.get("path", ""),
             title=fields.get("title", ""),
             score=hit.score,
-            location=fields.get("location", ""),
+            location=self._location(file, fields["id"]) or fields.get("location", ""),
             body=fields.get("body", ""),
             matcher=matcher,
             file=file,
