@@ -246,10 +246,11 @@ def _lock_is_held(index_dir):
     return True
 
 
+@pytest.mark.slow
 def test_a_killed_indexing_process_leaves_the_previous_index_searchable(docs, tmp_path):
     index_dir = tmp_path / "index"
     index_paths([docs], index_dir)
-    paragraph = " ".join(["وَبِالْمَدْرَسَةِ الأولى طلاب كثيرون في أثريا والرقة"] * 2000)
+    paragraph = " ".join(["وَبِالْمَدْرَسَةِ الأولى طلاب كثيرون في أثريا والرقة"] * 600)
     for number in range(300):
         write(docs / "bulk" / f"{number:03}.txt", f"{number} {paragraph}")
     process = subprocess.Popen(
