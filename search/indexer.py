@@ -13,7 +13,9 @@ import multiprocessing
 import os
 import shutil
 import signal
-from contextlib import contextmanager
+import stat
+import uuid
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,38 +145,103 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
     """Build a fresh index beside the old one, then swap it in: the old stays whole until then.
 
     The old index's write lock is held throughout, so no other run updates it meanwhile.
-    The sibling folders are hidden, so indexing "." never walks into them.
+    The fresh and retired folders are hidden siblings this run makes under new names,
+    so indexing "." never walks into them and no folder of anyone else's is ever
+    removed. Only files the index wrote are deleted: anything else in the old folder
+    (a note, a ``.gitkeep``, the search history) moves into the new one, which keeps the
+    old folder's permissions.
     """
-    fresh = index_dir.with_name(f".{index_dir.name}.rebuilding")
-    retired = index_dir.with_name(f".{index_dir.name}.old")
+    index_dir = _rebuildable(index_dir)
     store.check_replaceable(index_dir)
     with _holding_write_lock(index_dir):
-        shutil.rmtree(fresh, ignore_errors=True)
-        report = _update(store.create_index(fresh), index_dir, paths, progress, writing_to=fresh)
-        shutil.rmtree(retired, ignore_errors=True)
-        if index_dir.exists():
-            _carry_hidden_files(index_dir, fresh)
-            index_dir.rename(retired)
-        fresh.rename(index_dir)
-        shutil.rmtree(retired, ignore_errors=True)
+        fresh = _new_sibling(index_dir, "rebuilding")
+        try:
+            report = _update(
+                store.create_index(fresh), index_dir, paths, progress, writing_to=fresh
+            )
+            retired = _swap_in(fresh, index_dir)
+        except BaseException:
+            _remove_index_folder(fresh)
+            raise
+        if retired:
+            _carry_user_files(retired, index_dir)
+            _remove_index_folder(retired)
     return report
 
 
-def _carry_hidden_files(old: Path, new: Path) -> None:
-    """Keep what the user put in the index folder (a ``.gitkeep``); Whoosh writes no dotfiles."""
+def _rebuildable(index_dir: Path) -> Path:
+    """The real path of a folder that --rebuild may swap out, or a SearchError."""
+    real = index_dir.resolve()
+    cwd = Path.cwd().resolve()
+    if real == cwd or real in cwd.parents:
+        raise SearchError(
+            f"cannot rebuild the index at {index_dir}: it holds the current folder; "
+            "run the command from outside it"
+        )
+    return real
+
+
+def _new_sibling(index_dir: Path, role: str) -> Path:
+    """A new empty hidden folder beside ``index_dir``, never one that was there."""
+    while True:
+        folder = index_dir.with_name(f".{index_dir.name}.{role}-{uuid.uuid4().hex[:8]}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise store.write_error(index_dir, error) from error
+
+
+def _swap_in(fresh: Path, index_dir: Path) -> Path | None:
+    """Put ``fresh`` at ``index_dir`` in one rename; return where the old index went."""
+    if not index_dir.exists():
+        fresh.rename(index_dir)
+        return None
+    os.chmod(fresh, stat.S_IMODE(index_dir.stat().st_mode))
+    retired = _new_sibling(index_dir, "old")
+    index_dir.rename(retired)  # onto the empty folder just made
+    try:
+        fresh.rename(index_dir)
+    except BaseException:
+        retired.rename(index_dir)
+        raise
+    return retired
+
+
+def _carry_user_files(old: Path, new: Path) -> None:
+    """Move everything the index did not write (a ``.gitkeep``, a note) to the new folder."""
     for entry in old.iterdir():
-        if entry.name.startswith(".") and not (new / entry.name).exists():
+        if not store.is_index_file(entry.name) and not (new / entry.name).exists():
             entry.rename(new / entry.name)
+
+
+def _remove_index_folder(folder: Path) -> None:
+    """Delete the files the index wrote in ``folder``, then the folder if that empties it."""
+    for entry in os.scandir(folder):
+        if store.is_index_file(entry.name):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    os.unlink(entry.path)
+    with suppress(OSError):
+        folder.rmdir()
 
 
 @contextmanager
 def _holding_write_lock(index_dir: Path):
+    """Hold the index's write lock, without reading the index (it may be damaged)."""
     if not store.index_exists(index_dir):
         yield
         return
-    ix = store.open_index(index_dir)
-    lock = ix.lock("WRITELOCK")
-    if not lock.acquire(blocking=False):
+    lock = store.SafeFileStorage(str(index_dir)).lock(f"{store.INDEX_NAME}_WRITELOCK")
+    try:
+        acquired = lock.acquire(blocking=False)
+    except OSError as error:
+        raise store.write_error(index_dir, error) from error
+    if not acquired:
         raise SearchError(f"another `search index` is updating {index_dir}; wait for it to finish")
     try:
         yield
@@ -349,22 +416,36 @@ class _WritingSession:
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
 
     def cancel(self) -> None:
-        for task in getattr(self.writer, "tasks", []):
+        """Stop the workers and drop the uncommitted writer (a failed commit closed it)."""
+        tasks = getattr(self.writer, "tasks", [])
+        for task in tasks:
             task.terminate()
-        self.writer.cancel()
+        for task in tasks:
+            task.join()
+        if not self.writer.is_closed:
+            with suppress(Exception):  # disk full again while closing; cleaned up below
+                self.writer.cancel()
 
 
 @contextmanager
 def _writing(ix, index_dir: Path, options: dict):
-    """A writing session that commits on success and leaves the last commit alone otherwise."""
+    """A writing session that commits on success and leaves the last commit alone otherwise.
+
+    On failure (a full disk, a read-only folder, Ctrl-C) the workers are stopped and
+    the partial segment files deleted, so the next run starts clean; a write error
+    becomes one line for the user.
+    """
     with _workers_ignore_interrupts(bool(options)):
         session = _WritingSession(ix, index_dir, options)
     try:
         yield session
-    except BaseException:
+        session.writer.commit()
+    except BaseException as error:
         session.cancel()
+        store.remove_leftovers(index_dir)
+        if isinstance(error, OSError):
+            raise store.write_error(index_dir, error) from error
         raise
-    session.writer.commit()
 
 
 @contextmanager

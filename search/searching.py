@@ -15,6 +15,7 @@ from whoosh import scoring
 from analyzers.stem import light_stem
 from analyzers.whoosh_analysis import EXACT_MARK
 from search import grams, store
+from search.errors import SearchError
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
@@ -131,15 +132,21 @@ class IndexSearcher:
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
         self.index = store.open_index(index_dir)
+        self.build = store.build_id(index_dir)
         self.warnings = []
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
             self.warnings.append(f"results may be incomplete: {mismatch}")
-        self.searcher = self._open_searcher()
+        self.searcher = self._open_searcher(self.index)
         self._grams = None  # a GramScorer of self.searcher, made when first needed
 
-    def _open_searcher(self):
-        return self.index.searcher(weighting=StemBM25F(B=BM25_B, K1=BM25_K1))
+    def _open_searcher(self, index):
+        """A searcher on ``index``; opening reads every segment's tables, so a damaged
+        index fails here, with a SearchError."""
+        try:
+            return index.searcher(weighting=StemBM25F(B=BM25_B, K1=BM25_K1))
+        except store.CORRUPTION_ERRORS as error:
+            raise store.unreadable(self.index_dir, error) from error
 
     def __enter__(self):
         return self
@@ -279,10 +286,31 @@ class IndexSearcher:
 
     def _refresh(self) -> None:
         """See the latest commit. Whoosh's own refresh() reuses the old reader's segments
-        and fails when the old index was empty, so a changed index gets a new searcher."""
-        if not self.searcher.up_to_date():
+        and fails when the old index was empty, so a changed index gets a new searcher.
+
+        ``--rebuild`` swaps in a new folder whose generations may equal the old ones,
+        so Whoosh sees no change: a new build id in the meta file says to reopen the
+        index itself. While the folder is being swapped (no index there for an
+        instant), the open searcher keeps answering.
+        """
+        build = store.build_id(self.index_dir)
+        if build is not None and build != self.build:
+            try:
+                index = store.open_index(self.index_dir)
+            except SearchError:
+                return  # caught mid-swap, or damaged: the open searcher still answers
+            searcher = self._open_searcher(index)
             self.searcher.close()
-            self.searcher = self._open_searcher()
+            self.index, self.searcher, self.build = index, searcher, build
+            return
+        try:
+            current = self.searcher.up_to_date()
+        except OSError:
+            return
+        if not current:
+            searcher = self._open_searcher(self.index)
+            self.searcher.close()
+            self.searcher = searcher
 
     def _hit(self, hit, matcher: Matcher) -> Hit:
         fields = hit.fields()

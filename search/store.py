@@ -4,16 +4,49 @@ Besides one Whoosh document per searchable record, the index holds one small
 "file" document per source file with its size, mtime and content hash, so a
 re-index knows what changed without a side file that could disagree with the
 last commit.
+
+Opening an index runs none of its code. Whoosh keeps the schema and the list of
+segments as pickles in the table of contents (``_MAIN_<generation>.toc``) and
+unpickles them with ``pickle``, which calls whatever a crafted file names. Here the
+table of contents is read by ``read_toc``, a copy of ``whoosh.index.TOC.read`` whose
+unpickler admits only the classes in ``TOC_CLASSES``: those our schema and Whoosh's
+segment list use. ``SafeFileIndex`` and ``SafeFileStorage`` route every read of the
+table of contents through it (Whoosh's own ``exists_in`` and ``open_dir`` are not
+used); tests/test_store.py pins the Whoosh code this replaces.
+
+What remains of the pickle risk: Whoosh also unpickles data inside segment files,
+with plain ``pickle``: the directory of a compound segment file (``.seg``), the
+extras of each hash table (terms), the block headers of some columns, the inlined
+postings of rare terms, and the stored fields of every hit shown. A segment file
+written by someone else can therefore still run code when a search reads it. An
+index folder must be trusted like a program: only the user (and this program) should
+be able to write to it.
 """
 
+import errno
+import io
 import json
 import os
+import pickle
+import re
+import shutil
+import uuid
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema, ensure_schema
 from whoosh.analysis import RegexTokenizer, LowercaseFilter
-from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
-from whoosh.index import LockError
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import (
+    _CURRENT_TOC_VERSION,
+    _DEF_INDEX_NAME,
+    TOC,
+    EmptyIndexError,
+    FileIndex,
+    IndexVersionError,
+    LockError,
+)
+from whoosh.index import IndexError as WhooshIndexError
+from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 
 from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, root_analyzer
 from search.errors import SearchError
@@ -21,10 +54,120 @@ from search.errors import SearchError
 DEFAULT_INDEX_DIR = "index_data"
 INDEX_ENV_VAR = "SEARCH_INDEX"
 META_FILE = "search-meta.json"
+# A new index may go in a folder holding nothing, or nothing but this placeholder.
+PLACEHOLDER = ".gitkeep"
 
 KIND_RECORD = "doc"
 KIND_FILE = "file"
 KEY_SEPARATOR = "\x1f"
+
+INDEX_NAME = _DEF_INDEX_NAME
+# The names of the files Whoosh writes in an index folder, and only ever removes
+# (whoosh.index.TOC, clean_files, SegmentWriter, MpWriter, CompoundWriter): tables of
+# contents, their temporary copies, segment files, locks, temporary storages
+# (folders) and compound-file scratch files; random names are 28 of [a-z0-9].
+WHOOSH_FILE_NAMES = re.compile(
+    rf"""_{INDEX_NAME}_[0-9]+\.toc(\.[0-9.e+-]+)?
+    | {INDEX_NAME}_[0-9a-z]+\.[A-Za-z0-9_.]+
+    | {INDEX_NAME}_[A-Z]+LOCK
+    | {INDEX_NAME}\.tmp
+    | [0-9a-z]{{28}}\.(tmp|ctmp)""",
+    re.VERBOSE,
+)
+TOC_FILE_NAME = re.compile(rf"_{INDEX_NAME}_([0-9]+)\.toc")
+SEGMENT_FILE_NAME = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+")
+LOCK_FILE_NAME = re.compile(rf"{INDEX_NAME}_[A-Z]+LOCK")
+
+# Every class the table of contents may name: our schema's fields, formats, column
+# and analyzers, and Whoosh's segment list. tests/test_store.py checks the schema
+# needs no other.
+TOC_CLASSES = {
+    "whoosh.fields": {"Schema", "TEXT", "ID", "STORED", "COLUMN"},
+    "whoosh.formats": {"Existence", "Frequency", "Positions"},
+    "whoosh.columns": {"VarBytesColumn"},
+    "whoosh.analysis.analyzers": {"CompositeAnalyzer"},
+    "whoosh.analysis.tokenizers": {"RegexTokenizer", "IDTokenizer"},
+    "whoosh.analysis.filters": {"LowercaseFilter"},
+    "analyzers.whoosh_analysis": {"ArabicTermFilter", "RootTokenizer"},
+    "re": {"_compile"},  # a RegexTokenizer's compiled pattern
+    "whoosh.codec.whoosh3": {"W3Segment", "W3Codec"},
+    "collections": {"defaultdict"},  # W3Segment's field lengths
+    "builtins": {"int", "set", "frozenset"},
+}
+
+
+class _TocUnpickler(pickle.Unpickler):
+    """An unpickler that makes only the objects of ``TOC_CLASSES``."""
+
+    def find_class(self, module, name):
+        if name in TOC_CLASSES.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"the table of contents names {module}.{name}")
+
+
+def _safe_unpickle(data: bytes):
+    return _TocUnpickler(io.BytesIO(data)).load()
+
+
+def read_toc(storage, indexname: str = INDEX_NAME, schema=None) -> TOC:
+    """``whoosh.index.TOC.read`` for the current format, with ``_TocUnpickler``.
+
+    Rules, in Whoosh's order: the latest generation's file; its word sizes and byte
+    order must be this machine's; its format must be the current one (older formats
+    have their own unpicklers, so are refused); the schema (skipped if one is given),
+    the generation, an unused int, the segment list.
+    """
+    gen = TOC._latest_generation(storage, indexname)
+    if gen < 0:
+        raise EmptyIndexError(f"Index {indexname!r} does not exist in {storage!r}")
+    stream = storage.open_file(TOC._filename(indexname, gen))
+    try:
+        for name, size in (("int", _INT_SIZE), ("long", _LONG_SIZE), ("float", _FLOAT_SIZE)):
+            if stream.read_varint() != size:
+                raise WhooshIndexError(f"the index was made on another architecture ({name})")
+        if stream.read_int() != -12345:
+            raise WhooshIndexError("number misread: byte order problem")
+        version = stream.read_int()
+        release = (stream.read_varint(), stream.read_varint(), stream.read_varint())
+        if version != _CURRENT_TOC_VERSION:
+            raise IndexVersionError(f"Can't read format {version}", version)
+        if schema:
+            stream.skip_string()
+        else:
+            schema = _safe_unpickle(stream.read_string())
+        schema = ensure_schema(schema)
+        if stream.read_int() != gen:
+            raise WhooshIndexError("the table of contents names another generation")
+        stream.read_int()  # unused
+        segments = _TocUnpickler(stream.file).load()
+    finally:
+        stream.close()
+    return TOC(schema, segments, gen, version=version, release=release)
+
+
+class SafeFileIndex(FileIndex):
+    """A ``FileIndex`` that reads its table of contents with ``read_toc``."""
+
+    def __init__(self, storage, schema=None, indexname=INDEX_NAME):
+        # FileIndex.__init__ without its unrestricted TOC.read.
+        self.storage = storage
+        self._schema = ensure_schema(schema) if schema else None
+        self.indexname = indexname
+        self._read_toc()
+
+    def _read_toc(self):
+        return read_toc(self.storage, self.indexname, schema=self._schema)
+
+
+class SafeFileStorage(FileStorage):
+    """A ``FileStorage`` whose indexes are ``SafeFileIndex``: Whoosh's worker processes
+    open the index through their storage."""
+
+    def open_index(self, indexname=INDEX_NAME, schema=None, indexclass=None):
+        return super().open_index(indexname, schema, indexclass or SafeFileIndex)
+
+    def create_index(self, schema, indexname=INDEX_NAME, indexclass=None):
+        return super().create_index(schema, indexname, indexclass or SafeFileIndex)
 
 
 def path_analyzer():
@@ -63,54 +206,123 @@ def resolve_index_dir(index_dir: str | None) -> Path:
 
 
 def index_exists(index_dir: Path) -> bool:
-    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+    """Whether the folder holds a table of contents: readable or not, it is an index.
+
+    Nothing is read, so a damaged index is still one (and ``--rebuild`` replaces it)."""
+    try:
+        return any(TOC_FILE_NAME.fullmatch(name) for name in os.listdir(index_dir))
+    except OSError:
+        return False
+
+
+def is_index_file(name: str) -> bool:
+    """Whether a file of that name in an index folder was written by the index itself."""
+    return name == META_FILE or bool(WHOOSH_FILE_NAMES.fullmatch(name))
+
+
+def read_meta(index_dir: Path) -> dict:
+    """The index's own notes (analyzer version, build id); {} if unreadable."""
+    try:
+        meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def stored_analyzer_version(index_dir: Path) -> str | None:
-    try:
-        return json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))["analyzer_version"]
-    except (OSError, ValueError, KeyError):
-        return None
+    version = read_meta(index_dir).get("analyzer_version")
+    return version if isinstance(version, str) else None
+
+
+def build_id(index_dir: Path) -> str | None:
+    """Changes when the index is rebuilt (a new folder swapped in), never on updates."""
+    build = read_meta(index_dir).get("build")
+    return build if isinstance(build, str) else None
 
 
 def check_replaceable(index_dir: Path) -> None:
     """Refuse to create or replace an index in a folder that holds anything else.
 
-    ``--index`` pointing at a folder of documents by mistake must not mix index files
-    into it, nor, with ``--rebuild``, have it replaced. Hidden files (a ``.gitkeep``)
-    do not count.
+    ``--index`` pointing at a folder of documents (or a home folder of dotfiles) by
+    mistake must not mix index files into it, nor, with ``--rebuild``, have it
+    replaced. Only an index, an empty folder, or one holding just a ``.gitkeep``
+    will do.
     """
-    if index_dir.exists() and not index_exists(index_dir):
-        if not index_dir.is_dir() or any(
-            not entry.name.startswith(".") for entry in index_dir.iterdir()
-        ):
-            raise SearchError(
-                f"{index_dir} exists and is not a search index; choose an empty or new folder "
-                "with --index"
-            )
+    if not index_dir.exists() and not index_dir.is_symlink():
+        return
+    if index_dir.is_dir() and index_exists(index_dir):
+        return
+    try:
+        names = set(os.listdir(index_dir)) if index_dir.is_dir() else None
+    except OSError as error:
+        raise SearchError(f"{index_dir}: {error.strerror}") from error
+    if names is None or names - {PLACEHOLDER}:
+        raise SearchError(
+            f"{index_dir} exists and is not a search index; choose an empty or new folder "
+            "with --index"
+        )
 
 
 def create_index(index_dir: Path):
-    """Create an empty index stamped with the current analyzer version."""
+    """Create an empty index stamped with the current analyzer version and a new build id."""
     check_replaceable(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    (index_dir / META_FILE).write_text(
-        json.dumps({"analyzer_version": ANALYZER_VERSION}), encoding="utf-8"
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        (index_dir / META_FILE).write_text(
+            json.dumps({"analyzer_version": ANALYZER_VERSION, "build": uuid.uuid4().hex}),
+            encoding="utf-8",
+        )
+        return SafeFileIndex.create(SafeFileStorage(str(index_dir)), make_schema(), INDEX_NAME)
+    except OSError as error:
+        raise write_error(index_dir, error) from error
+
+
+# What reading a damaged index raises, from the table of contents to a segment's
+# tables: Whoosh checks little and decodes with struct, zlib, pickle and marshal.
+CORRUPTION_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,  # struct.error, zlib.error and UnicodeDecodeError among them
+    LookupError,  # IndexError and KeyError of a bad offset or name
+    TypeError,
+    AttributeError,  # an allowed class with the wrong state
+    OverflowError,
+    MemoryError,  # a length read from flipped bytes
+    pickle.UnpicklingError,
+    WhooshIndexError,
+)
+
+
+def unreadable(index_dir: Path, error: BaseException) -> SearchError:
+    """The one line to show when the index at ``index_dir`` cannot be read."""
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return SearchError(
+        f"the index at {index_dir} cannot be read ({reason}); rebuild it with "
+        "`search index --rebuild PATH`"
     )
-    return whoosh_index.create_in(str(index_dir), make_schema())
+
+
+def write_error(index_dir: Path, error: OSError) -> SearchError:
+    """The one line to show when the index at ``index_dir`` cannot be written."""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free some space and run it again; the last commit is kept"
+    elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        advice = "the folder must be writable to index into it"
+    else:
+        advice = "the last commit is kept"
+    return SearchError(f"cannot write the index at {index_dir}: {reason}; {advice}")
 
 
 def open_index(index_dir: Path):
-    """Open an existing index, or raise a SearchError that says how to make one."""
+    """Open an existing index, or raise a SearchError that says how to make one (or
+    to rebuild a damaged one)."""
     if not index_exists(index_dir):
         raise SearchError(f"No index at {index_dir} — run `search index PATH` first")
     try:
-        return whoosh_index.open_dir(str(index_dir))
-    except (OSError, ValueError, EOFError, whoosh_index.IndexError) as error:
-        raise SearchError(
-            f"The index at {index_dir} cannot be read ({error}); rebuild it with "
-            "`search index --rebuild PATH`"
-        ) from error
+        return SafeFileIndex(SafeFileStorage(str(index_dir)), indexname=INDEX_NAME)
+    except CORRUPTION_ERRORS as error:
+        raise unreadable(index_dir, error) from error
 
 
 def version_mismatch(index_dir: Path) -> str | None:
@@ -124,6 +336,48 @@ def version_mismatch(index_dir: Path) -> str | None:
     )
 
 
+def remove_leftovers(index_dir: Path) -> None:
+    """Delete what a failed or killed write left in the index folder: segment files the
+    table of contents does not name, temporary tables of contents and storages.
+
+    Only index files go, and only while no writer holds the index's lock (a running
+    writer's new segment is named nowhere yet either). Best effort: a file that cannot
+    be deleted now is deleted by the next commit or cleanup.
+    """
+    lock = SafeFileStorage(str(index_dir)).lock(f"{INDEX_NAME}_WRITELOCK")
+    try:
+        if not lock.acquire(blocking=False):
+            return
+    except OSError:
+        return
+    try:
+        try:
+            kept = {segment.segment_id() for segment in read_toc(SafeFileStorage(str(index_dir))).segments}
+        except CORRUPTION_ERRORS:
+            kept = None  # which segments are current is unknown: keep them all
+        for entry in os.scandir(index_dir):
+            if not is_index_file(entry.name) or entry.name == META_FILE:
+                continue
+            segment = SEGMENT_FILE_NAME.fullmatch(entry.name)
+            if TOC_FILE_NAME.fullmatch(entry.name) or LOCK_FILE_NAME.fullmatch(entry.name):
+                continue
+            if segment and (kept is None or segment.group(1) in kept):
+                continue
+            _remove(entry)
+    finally:
+        lock.release()
+
+
+def _remove(entry: os.DirEntry) -> None:
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+    except OSError:
+        pass
+
+
 def open_writer(ix, index_dir: Path, **options):
     """A writer on ``ix``; a second indexing run gets a clear error instead of waiting."""
     try:
@@ -132,3 +386,7 @@ def open_writer(ix, index_dir: Path, **options):
         raise SearchError(
             f"another `search index` is updating {index_dir}; wait for it to finish"
         ) from error
+    except OSError as error:
+        raise write_error(index_dir, error) from error
+    except CORRUPTION_ERRORS as error:
+        raise unreadable(index_dir, error) from error
