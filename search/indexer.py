@@ -151,8 +151,8 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
     (a note, a ``.gitkeep``, the search history) moves into the new one, which keeps the
     old folder's permissions.
     """
-    index_dir = _rebuildable(index_dir)
     store.check_replaceable(index_dir)
+    index_dir = _rebuildable(index_dir)
     with _holding_write_lock(index_dir):
         fresh = _new_sibling(index_dir, "rebuilding")
         try:

@@ -4,6 +4,7 @@
 interactive session) and sees new commits as they land.
 """
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -126,6 +127,17 @@ class Results:
     matcher: Matcher | None = None  # to highlight a whole document of these results
 
 
+def _reading_index(method):
+    """A method of IndexSearcher that reports a damaged index as a SearchError."""
+
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        with store.reading(self.index_dir):
+            return method(self, *args, **kwargs)
+
+    return reading
+
+
 class IndexSearcher:
     """An open index to search; use as a context manager."""
 
@@ -157,6 +169,7 @@ class IndexSearcher:
     def close(self) -> None:
         self.searcher.close()
 
+    @_reading_index
     def document_count(self) -> int:
         self._refresh()
         return self.searcher.doc_count() - len(list(self.searcher.document_numbers(kind="file")))
@@ -167,6 +180,7 @@ class IndexSearcher:
     def parse(self, text: str, match_any: bool = False, plain: bool = False) -> ParsedQuery:
         return parse_query(text, self.index.schema, match_any=match_any, plain=plain)
 
+    @_reading_index
     def search(
         self,
         text: str,
@@ -194,6 +208,7 @@ class IndexSearcher:
             matcher=matcher,
         )
 
+    @_reading_index
     def ranked_ids(
         self, text: str, limit: int, match_any: bool = False, plain: bool = False
     ) -> list[tuple[str, float]]:

@@ -30,7 +30,10 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import uuid
+import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema, ensure_schema
@@ -46,6 +49,7 @@ from whoosh.index import (
     LockError,
 )
 from whoosh.index import IndexError as WhooshIndexError
+from whoosh.reading import CorruptIndexError
 from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 
 from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, root_analyzer
@@ -291,6 +295,27 @@ CORRUPTION_ERRORS = (
     pickle.UnpicklingError,
     WhooshIndexError,
 )
+
+
+# What a query raises when it reads damaged postings, columns or stored fields: decoding
+# errors only, so a bug elsewhere (an IndexError in a query) is not blamed on the index.
+DECODE_ERRORS = (
+    zlib.error,
+    struct.error,
+    UnicodeDecodeError,
+    EOFError,
+    pickle.UnpicklingError,
+    CorruptIndexError,
+)
+
+
+@contextmanager
+def reading(index_dir: Path):
+    """Turn the decoding errors of a damaged index, met while searching, into a SearchError."""
+    try:
+        yield
+    except DECODE_ERRORS as error:
+        raise unreadable(index_dir, error) from error
 
 
 def unreadable(index_dir: Path, error: BaseException) -> SearchError:

@@ -1,0 +1,239 @@
+"""Hostile and unlucky indexes: rebuilds that delete only their own files, tables of
+contents that carry code, damaged files, a full disk, a read-only folder, a rebuild
+under a long-lived searcher. Every index here is real and built in a temporary folder."""
+
+import errno
+import hashlib
+import inspect
+import io
+import os
+import pickle
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from whoosh import index as whoosh_index
+from whoosh import multiproc as whoosh_multiproc
+from whoosh import writing as whoosh_writing
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+
+from search import store
+from search.cli import cli
+from search.errors import SearchError
+from search.indexer import index_paths
+from search.searching import IndexSearcher
+
+BOOK = "كتاب"
+NOTE_WORD = "ملاحظتي"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def docs(tmp_path):
+    root = tmp_path / "docs"
+    for number in range(6):
+        write(root / f"{number}.txt", f"عنوان {number}\n{BOOK} جميل في المدرسة رقم {number}")
+    return root
+
+
+def search(index_dir: Path, *words: str):
+    return CliRunner().invoke(cli, ["query", *words, "--index", str(index_dir)])
+
+
+def index(index_dir: Path, *paths: Path, rebuild: bool = False):
+    options = ["--rebuild"] if rebuild else []
+    return CliRunner().invoke(
+        cli, ["index", "--quiet", *options, "--index", str(index_dir), *map(str, paths)]
+    )
+
+
+def assert_one_error_line(result, *fragments: str):
+    assert result.exit_code == 2, result.output
+    assert len(result.output.splitlines()) == 1, result.output
+    assert result.output.startswith("Error: ")
+    assert "Traceback" not in result.output and "Aborted" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(entry.name for entry in folder.iterdir())
+
+
+# 1. --rebuild deletes only files the index itself wrote
+
+
+def test_a_note_in_the_index_folder_survives_a_rebuild_and_is_never_found(docs):
+    index_dir = docs / "index"  # inside the indexed tree
+    index(index_dir, docs)
+    write(index_dir / "note.txt", NOTE_WORD)
+    write(index_dir / ".gitkeep", "")
+    assert index(index_dir, docs, rebuild=True).exit_code == 0
+    assert (index_dir / "note.txt").read_text(encoding="utf-8") == NOTE_WORD
+    assert (index_dir / ".gitkeep").exists()
+    assert search(index_dir, NOTE_WORD).exit_code == 1
+    assert search(index_dir, BOOK).exit_code == 0
+    assert listing(docs.parent) == ["docs"]  # no hidden folder left beside it
+
+
+def test_folders_beside_the_index_that_look_like_ours_are_left_alone(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    theirs = [
+        write(tmp_path / ".index.old" / "keep.txt", "old"),
+        write(tmp_path / ".index.rebuilding" / "keep.txt", "rebuilding"),
+    ]
+    assert index(index_dir, docs, rebuild=True).exit_code == 0
+    assert all(path.exists() for path in theirs)
+    assert listing(tmp_path) == [".index.old", ".index.rebuilding", "docs", "index"]
+
+
+@pytest.mark.parametrize("rebuild", [False, True], ids=["update", "rebuild"])
+def test_a_folder_of_dotfiles_is_not_an_index_location(docs, tmp_path, rebuild):
+    home = tmp_path / "home"
+    write(home / ".bashrc", "export A=1")
+    write(home / ".ssh" / "config", "Host x")
+    home.chmod(0o700)
+    result = index(home, docs, rebuild=rebuild)
+    assert_one_error_line(result, "is not a search index")
+    assert listing(home) == [".bashrc", ".ssh"]
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert listing(tmp_path) == ["docs", "home"]
+
+
+def test_a_rebuilt_index_keeps_its_folder_mode(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    index_dir.chmod(0o700)
+    assert index(index_dir, docs, rebuild=True).exit_code == 0
+    assert stat.S_IMODE(index_dir.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("is_index", [True, False], ids=["index", "documents"])
+def test_rebuilding_the_current_folder_is_a_clear_error(docs, tmp_path, monkeypatch, is_index):
+    here = tmp_path / "here"
+    if is_index:
+        index(here, docs)
+    else:
+        write(here / "thesis.txt", "رسالتي")
+    before = listing(here)
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(cli, ["index", "--index", ".", "--rebuild", str(docs)])
+    assert_one_error_line(result, "current folder" if is_index else "not a search index")
+    assert listing(here) == before
+
+
+# 2. Opening an index runs no code from it
+
+
+class Payload:
+    """Unpickles as a call to os.system: what a crafted index would carry."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def toc_path(index_dir: Path) -> Path:
+    return next(index_dir.glob("_MAIN_*.toc"))
+
+
+def rewrite_toc(index_dir: Path, schema_pickle: bytes | None = None, segments_pickle=None):
+    """Rewrite the table of contents as Whoosh does, with either pickle replaced."""
+    path = toc_path(index_dir)
+    stream = StructFile(io.BytesIO(path.read_bytes()))
+    header = [stream.read_varint() for _ in range(3)], stream.read_int(), stream.read_int()
+    release = [stream.read_varint() for _ in range(3)]
+    schema = stream.read_string()
+    generation, unused = stream.read_int(), stream.read_int()
+    segments = stream.file.read()
+    out = StructFile(io.BytesIO())
+    for size in header[0]:
+        out.write_varint(size)
+    out.write_int(header[1])
+    out.write_int(header[2])
+    for number in release:
+        out.write_varint(number)
+    out.write_string(schema_pickle or schema)
+    out.write_int(generation)
+    out.write_int(unused)
+    out.write(segments_pickle or segments)
+    path.write_bytes(out.file.getvalue())
+
+
+@pytest.mark.parametrize("where", ["schema", "segments"])
+def test_a_crafted_table_of_contents_runs_nothing(docs, tmp_path, where):
+    index_dir = tmp_path / "evil"
+    index(index_dir, docs)
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(Payload(marker))
+    rewrite_toc(index_dir, **{f"{where}_pickle": payload})
+    assert_one_error_line(search(index_dir, BOOK), "cannot be read", "posix.system", "--rebuild")
+    assert_one_error_line(index(index_dir, docs), "cannot be read")
+    assert not marker.exists()
+    assert index(index_dir, docs, rebuild=True).exit_code == 0
+    assert search(index_dir, BOOK).exit_code == 0
+    assert not marker.exists()
+
+
+def test_whoosh_unpickles_the_same_crafted_file(docs, tmp_path):
+    """The test above means something: Whoosh's own open_dir runs the payload."""
+    index_dir = tmp_path / "evil"
+    index(index_dir, docs)
+    marker = tmp_path / "ran"
+    rewrite_toc(index_dir, schema_pickle=pickle.dumps(Payload(marker)))
+    with pytest.raises(Exception):
+        whoosh_index.open_dir(str(index_dir))
+    assert marker.exists()
+
+
+def test_the_schema_needs_only_the_allowed_classes(docs, tmp_path):
+    schema = store._safe_unpickle(pickle.dumps(store.make_schema(), 2))
+    assert schema.names() == store.make_schema().names()
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    write(docs / "6.txt", f"{BOOK} آخر")
+    (docs / "0.txt").unlink()
+    index(index_dir, docs)  # a second segment, and deletions in the first
+    toc = store.read_toc(FileStorage(str(index_dir)))
+    assert len(toc.segments) == 2 and toc.segments[0].has_deletions()
+
+
+# The Whoosh code that store.read_toc, SafeFileIndex and SafeFileStorage stand in for.
+# If an upgrade changes it, read it again: a new way to read the table of contents
+# may bypass the allowlist.
+PINNED_WHOOSH_SOURCES = {
+    "TOC.read": (whoosh_index.TOC.read, "907b1ee6"),
+    "FileIndex.__init__": (whoosh_index.FileIndex.__init__, "94801837"),
+    "FileIndex._read_toc": (whoosh_index.FileIndex._read_toc, "5775e336"),
+    "FileIndex.create": (whoosh_index.FileIndex.create, "7698fe54"),
+    "Storage.open_index": (FileStorage.open_index, "83f5e064"),
+    "SegmentWriter.__init__": (whoosh_writing.SegmentWriter.__init__, "e8290c0d"),
+    "SubWriterTask.run": (whoosh_multiproc.SubWriterTask.run, "901fe6b1"),
+}
+
+
+@pytest.mark.parametrize("name", PINNED_WHOOSH_SOURCES)
+def test_the_whoosh_code_replaced_is_unchanged(name):
+    function, digest = PINNED_WHOOSH_SOURCES[name]
+    source = inspect.getsource(function)
+    assert hashlib.sha256(source.encode()).hexdigest()[:8] == digest, name
+
+
+def test_only_the_safe_index_classes_read_a_table_of_contents():
+    package = Path(store.__file__).parent
+    for module in package.glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        for unsafe in ("open_dir(", "exists_in(", "TOC.read(", "create_in("):
+            assert unsafe not in text, f"{module.name} calls whoosh's {unsafe}"
