@@ -251,7 +251,8 @@ def _holding_write_lock(index_dir: Path):
 
 def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | None = None):
     report = IndexReport()
-    state = IndexState.load(ix)
+    with store.reading(index_dir, store.CORRUPTION_ERRORS):
+        state = IndexState.load(ix)
     found: dict[Path, SourceFile] = {}
     for root in paths:
         for path, supported in walk(root, ignore=index_dir):
@@ -445,6 +446,8 @@ def _writing(ix, index_dir: Path, options: dict):
         store.remove_leftovers(index_dir)
         if isinstance(error, OSError):
             raise store.write_error(index_dir, error) from error
+        if isinstance(error, store.DECODE_ERRORS) and store.raised_by_whoosh(error):
+            raise store.unreadable(index_dir, error) from error  # merging a damaged segment
         raise
 
 

@@ -36,6 +36,7 @@ import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
+import whoosh
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema, ensure_schema
 from whoosh.analysis import RegexTokenizer, LowercaseFilter
 from whoosh.filedb.filestore import FileStorage
@@ -66,6 +67,7 @@ KIND_FILE = "file"
 KEY_SEPARATOR = "\x1f"
 
 INDEX_NAME = _DEF_INDEX_NAME
+WHOOSH_PACKAGE = Path(whoosh.__file__).parent
 # The names of the files Whoosh writes in an index folder, and only ever removes
 # (whoosh.index.TOC, clean_files, SegmentWriter, MpWriter, CompoundWriter): tables of
 # contents, their temporary copies, segment files, locks, temporary storages
@@ -249,8 +251,8 @@ def check_replaceable(index_dir: Path) -> None:
 
     ``--index`` pointing at a folder of documents (or a home folder of dotfiles) by
     mistake must not mix index files into it, nor, with ``--rebuild``, have it
-    replaced. Only an index, an empty folder, or one holding just a ``.gitkeep``
-    will do.
+    replaced. Only an index (or what is left of one), an empty folder, or one
+    holding just a ``.gitkeep`` will do.
     """
     if not index_dir.exists() and not index_dir.is_symlink():
         return
@@ -260,7 +262,9 @@ def check_replaceable(index_dir: Path) -> None:
         names = set(os.listdir(index_dir)) if index_dir.is_dir() else None
     except OSError as error:
         raise SearchError(f"{index_dir}: {error.strerror}") from error
-    if names is None or names - {PLACEHOLDER}:
+    if names is None or any(
+        name != PLACEHOLDER and not is_index_file(name) for name in names
+    ):  # what is left of an index that lost its table of contents may be replaced
         raise SearchError(
             f"{index_dir} exists and is not a search index; choose an empty or new folder "
             "with --index"
@@ -281,22 +285,6 @@ def create_index(index_dir: Path):
         raise write_error(index_dir, error) from error
 
 
-# What reading a damaged index raises, from the table of contents to a segment's
-# tables: Whoosh checks little and decodes with struct, zlib, pickle and marshal.
-CORRUPTION_ERRORS = (
-    OSError,
-    EOFError,
-    ValueError,  # struct.error, zlib.error and UnicodeDecodeError among them
-    LookupError,  # IndexError and KeyError of a bad offset or name
-    TypeError,
-    AttributeError,  # an allowed class with the wrong state
-    OverflowError,
-    MemoryError,  # a length read from flipped bytes
-    pickle.UnpicklingError,
-    WhooshIndexError,
-)
-
-
 # What a query raises when it reads damaged postings, columns or stored fields: decoding
 # errors only, so a bug elsewhere (an IndexError in a query) is not blamed on the index.
 DECODE_ERRORS = (
@@ -309,13 +297,39 @@ DECODE_ERRORS = (
 )
 
 
+# What opening or reading a damaged index raises, from the table of contents to a
+# segment's tables: Whoosh checks little and decodes with struct, zlib, pickle and marshal.
+CORRUPTION_ERRORS = DECODE_ERRORS + (
+    OSError,
+    ValueError,
+    LookupError,  # IndexError and KeyError of a bad offset or name
+    TypeError,
+    AttributeError,  # an allowed class with the wrong state
+    OverflowError,
+    MemoryError,  # a length read from flipped bytes
+    WhooshIndexError,
+)
+
+
 @contextmanager
-def reading(index_dir: Path):
-    """Turn the decoding errors of a damaged index, met while searching, into a SearchError."""
+def reading(index_dir: Path, errors=DECODE_ERRORS):
+    """Turn the decoding errors of a damaged index, met while searching, into a SearchError
+    (with ``errors=CORRUPTION_ERRORS``, any error of a code path that only reads the index)."""
     try:
         yield
-    except DECODE_ERRORS as error:
+    except errors as error:
         raise unreadable(index_dir, error) from error
+
+
+def raised_by_whoosh(error: BaseException) -> bool:
+    """Whether the innermost Python frame of ``error`` is Whoosh's code: a decoding error
+    there comes from the index's bytes, elsewhere maybe from a document's."""
+    traceback = error.__traceback__
+    while traceback and traceback.tb_next:
+        traceback = traceback.tb_next
+    return bool(traceback) and Path(traceback.tb_frame.f_code.co_filename).is_relative_to(
+        WHOOSH_PACKAGE
+    )
 
 
 def unreadable(index_dir: Path, error: BaseException) -> SearchError:

@@ -237,3 +237,97 @@ def test_only_the_safe_index_classes_read_a_table_of_contents():
         text = module.read_text(encoding="utf-8")
         for unsafe in ("open_dir(", "exists_in(", "TOC.read(", "create_in("):
             assert unsafe not in text, f"{module.name} calls whoosh's {unsafe}"
+
+
+# 3. A damaged index: one line, and --rebuild recovers
+
+
+def truncated(fraction):
+    def damage(path):
+        data = path.read_bytes()
+        path.write_bytes(data[: int(len(data) * fraction)])
+
+    return damage
+
+
+def drop_last_byte(path):
+    path.write_bytes(path.read_bytes()[:-1])
+
+
+def flipped(where, length=64):
+    """Invert ``length`` bytes from ``where`` (a fraction of the file) on."""
+
+    def damage(path):
+        data = bytearray(path.read_bytes())
+        start = int(len(data) * where)
+        for offset in range(start, min(len(data), start + length)):
+            data[offset] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+    return damage
+
+
+def garbage(path):
+    path.write_bytes(bytes(range(256)) * (path.stat().st_size // 256 + 1))
+
+
+def deleted(path):
+    path.unlink()
+
+
+DAMAGES = {
+    "deleted": deleted,
+    "emptied": truncated(0),
+    "half truncated": truncated(0.5),
+    "last byte cut": drop_last_byte,
+    "overwritten": garbage,
+    "flipped at the start": flipped(0),
+    "flipped in the middle": flipped(0.5),
+    "flipped at the end": flipped(0.98),
+}
+# What searching shows: one error line, a warning line and the hits, or nothing
+# wrong; "either" where Whoosh notices or not depending on the bytes hit (it keeps
+# no checksums: a flip in stored text or in unused padding goes unnoticed).
+SEARCH_SHOWS = {
+    ("table of contents", "deleted"): "no index",
+    ("segment", "flipped in the middle"): "either",
+}
+FILES = {
+    "table of contents": "_MAIN_*.toc",
+    "segment": "MAIN_*.seg",
+    "meta": store.META_FILE,
+    "lock": "MAIN_WRITELOCK",
+}
+
+
+def shows(file, damage):
+    """The meta file only stamps the analyzer version (unknown: a warning), and the lock
+    file's content is never read."""
+    return {"meta": "warning", "lock": "hits"}.get(file) or SEARCH_SHOWS.get((file, damage), "error")
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+@pytest.mark.parametrize("file", FILES)
+def test_a_damaged_index_gives_one_line_and_rebuild_recovers(docs, tmp_path, file, damage):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    DAMAGES[damage](next(index_dir.glob(FILES[file])))
+    searched = search(index_dir, BOOK)
+    expected = shows(file, damage)
+    if expected == "either" and searched.exit_code == 0:
+        expected = "hits"
+    if expected == "error":
+        assert_one_error_line(searched, "cannot be read", "search index --rebuild")
+    elif expected == "no index":
+        assert_one_error_line(searched, "No index at")
+    else:
+        assert searched.exit_code == 0 and "Traceback" not in searched.output
+        warnings = [line for line in searched.output.splitlines() if "warning" in line]
+        assert len(warnings) == (expected == "warning")
+    updated = index(index_dir, docs)
+    assert updated.exit_code == 0 or len(updated.output.splitlines()) == 1, updated.output
+    assert "Traceback" not in updated.output and "Aborted" not in updated.output
+    assert index(index_dir, docs, rebuild=True).exit_code == 0
+    answer = CliRunner().invoke(cli, ["query", BOOK, "--json", "--index", str(index_dir)])
+    assert answer.exit_code == 0 and len(answer.output.splitlines()) == 6
+    assert listing(tmp_path) == ["docs", "index"]
