@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import stat
+import traceback
 import uuid
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -160,6 +161,9 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
                 store.create_index(fresh), index_dir, paths, progress, writing_to=fresh
             )
             retired = _swap_in(fresh, index_dir)
+        except SearchError as error:
+            _remove_index_folder(fresh)
+            raise SearchError(str(error).replace(str(fresh), str(index_dir))) from error
         except BaseException:
             _remove_index_folder(fresh)
             raise
@@ -443,6 +447,10 @@ def _writing(ix, index_dir: Path, options: dict):
         session.writer.commit()
     except BaseException as error:
         session.cancel()
+        # Close the failed writer's files now, not when the error is forgotten: on a
+        # full disk their space is what the next run needs.
+        session.writer = None
+        traceback.clear_frames(error.__traceback__)
         store.remove_leftovers(index_dir)
         if isinstance(error, OSError):
             raise store.write_error(index_dir, error) from error

@@ -331,3 +331,106 @@ def test_a_damaged_index_gives_one_line_and_rebuild_recovers(docs, tmp_path, fil
     answer = CliRunner().invoke(cli, ["query", BOOK, "--json", "--index", str(index_dir)])
     assert answer.exit_code == 0 and len(answer.output.splitlines()) == 6
     assert listing(tmp_path) == ["docs", "index"]
+
+
+# 4. A full disk, a read-only folder
+
+
+def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def after(method_name):
+    """The SegmentWriter method, then a full disk: its files are written, not committed."""
+    original = getattr(whoosh_writing.SegmentWriter, method_name)
+
+    def fail_after(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        no_space()
+
+    return fail_after
+
+
+@pytest.mark.parametrize(
+    "method, replacement",
+    [
+        ("add_document", no_space),  # before anything is written
+        ("_assemble_segment", after("_assemble_segment")),  # a whole compound file
+        ("_commit_toc", no_space),  # every segment file, no table of contents
+    ],
+    ids=["while adding", "after the segment", "before the table of contents"],
+)
+@pytest.mark.parametrize("rebuild", [False, True], ids=["update", "rebuild"])
+def test_a_full_disk_is_one_line_and_leaves_the_last_commit(
+    docs, tmp_path, monkeypatch, method, replacement, rebuild
+):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    before = listing(index_dir)
+    write(docs / "new.txt", "وثيقة جديدة")
+    monkeypatch.setattr(whoosh_writing.SegmentWriter, method, replacement)
+    result = index(index_dir, docs, rebuild=rebuild)
+    assert_one_error_line(result, f"cannot write the index at {index_dir}", "No space left")
+    assert listing(index_dir) == before
+    assert listing(tmp_path) == ["docs", "index"]
+    assert search(index_dir, BOOK).exit_code == 0
+    monkeypatch.undo()
+    assert "1 added" in index(index_dir, docs).output
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A mount point for a tiny tmpfs, when this process may mount one (root)."""
+    mount_point = tmp_path / "tmpfs"
+    mount_point.mkdir()
+
+    def mount(*options):
+        command = ["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs", str(mount_point)]
+        if os.geteuid() != 0 or subprocess.run(command, capture_output=True).returncode:
+            pytest.skip("needs to mount a tmpfs (root)")
+        return mount_point
+
+    yield mount
+    if os.path.ismount(mount_point):
+        subprocess.run(["umount", "--lazy", str(mount_point)], check=True)
+
+
+def test_a_really_full_disk(docs, tmp_path, tmpfs):
+    """Also: the failed run's files are closed, so their space is free for the next."""
+    index_dir = tmpfs("size=200k") / "index"
+    index(index_dir, docs)
+    before = listing(index_dir)
+    bulk = tmp_path / "bulk"
+    for number in range(20):
+        write(bulk / f"{number}.txt", " ".join(f"{BOOK}{number}{word}" for word in range(3000)))
+    result = index(index_dir, bulk)
+    assert_one_error_line(result, "No space left on device", "the last commit is kept")
+    assert listing(index_dir) == before
+    assert search(index_dir, BOOK).exit_code == 0
+    again = index(index_dir, docs)
+    assert again.exit_code == 0, again.output
+
+
+def test_a_read_only_index_folder_is_one_line(docs, tmp_path, tmpfs):
+    index_dir = tmpfs("size=1m") / "index"
+    index(index_dir, docs)
+    subprocess.run(["mount", "-o", "remount,ro", str(index_dir.parent)], check=True)
+    write(docs / "new.txt", "وثيقة جديدة")
+    for rebuild in (False, True):
+        result = index(index_dir, docs, rebuild=rebuild)
+        assert_one_error_line(result, "Read-only file system", "must be writable")
+    assert search(index_dir, BOOK).exit_code == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_folder_without_write_permission_is_one_line(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    write(docs / "new.txt", "وثيقة جديدة")
+    index_dir.chmod(0o555)
+    try:
+        for rebuild in (False, True):
+            result = index(index_dir, docs, rebuild=rebuild)
+            assert_one_error_line(result, "Permission denied")
+    finally:
+        index_dir.chmod(0o755)
