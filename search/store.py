@@ -152,17 +152,22 @@ def read_toc(storage, indexname: str = INDEX_NAME, schema=None) -> TOC:
 
 
 class SafeFileIndex(FileIndex):
-    """A ``FileIndex`` that reads its table of contents with ``read_toc``."""
+    """A ``FileIndex`` that reads its table of contents with ``read_toc``, and its schema
+    once: our indexes never change their schema (a rebuild makes a new index), and
+    Whoosh would otherwise unpickle it again for every ``ix.schema``."""
 
     def __init__(self, storage, schema=None, indexname=INDEX_NAME):
         # FileIndex.__init__ without its unrestricted TOC.read.
         self.storage = storage
         self._schema = ensure_schema(schema) if schema else None
         self.indexname = indexname
-        self._read_toc()
+        self._schema = self._read_toc().schema
 
     def _read_toc(self):
         return read_toc(self.storage, self.indexname, schema=self._schema)
+
+    def _current_schema(self):
+        return self._schema
 
 
 class SafeFileStorage(FileStorage):

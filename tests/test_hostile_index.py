@@ -6,11 +6,13 @@ import errno
 import hashlib
 import inspect
 import io
+import json
 import os
 import pickle
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,7 +212,9 @@ def test_the_schema_needs_only_the_allowed_classes(docs, tmp_path):
     assert len(toc.segments) == 2 and toc.segments[0].has_deletions()
 
 
-# The Whoosh code that store.read_toc, SafeFileIndex and SafeFileStorage stand in for.
+# The Whoosh code that store.read_toc, SafeFileIndex and SafeFileStorage stand in for
+# (and the callers that reach them: a writer reads the table of contents through its
+# index, a worker process opens the index through its storage).
 # If an upgrade changes it, read it again: a new way to read the table of contents
 # may bypass the allowlist.
 PINNED_WHOOSH_SOURCES = {
@@ -218,6 +222,8 @@ PINNED_WHOOSH_SOURCES = {
     "FileIndex.__init__": (whoosh_index.FileIndex.__init__, "94801837"),
     "FileIndex._read_toc": (whoosh_index.FileIndex._read_toc, "5775e336"),
     "FileIndex.create": (whoosh_index.FileIndex.create, "7698fe54"),
+    "FileIndex.schema": (whoosh_index.FileIndex.schema.fget, "03591b32"),
+    "FileIndex._current_schema": (whoosh_index.FileIndex._current_schema, "6d3193e2"),
     "Storage.open_index": (FileStorage.open_index, "83f5e064"),
     "SegmentWriter.__init__": (whoosh_writing.SegmentWriter.__init__, "e8290c0d"),
     "SubWriterTask.run": (whoosh_multiproc.SubWriterTask.run, "901fe6b1"),
@@ -434,3 +440,53 @@ def test_a_folder_without_write_permission_is_one_line(docs, tmp_path):
             assert_one_error_line(result, "Permission denied")
     finally:
         index_dir.chmod(0o755)
+
+
+# 5. A long-lived searcher sees a rebuild
+
+
+def test_an_open_searcher_answers_from_the_rebuilt_index(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    with IndexSearcher(index_dir) as searcher:
+        assert searcher.search(BOOK).total == 6
+        (docs / "0.txt").unlink()
+        write(docs / "new.txt", NOTE_WORD)
+        assert index(index_dir, docs, rebuild=True).exit_code == 0
+        assert store.build_id(index_dir) != searcher.build
+        assert searcher.search(NOTE_WORD).total == 1
+        assert searcher.search(BOOK).total == 5
+        assert searcher.document_count() == 6
+
+
+def test_a_searcher_caught_mid_swap_keeps_answering(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    with IndexSearcher(index_dir) as searcher:
+        index_dir.rename(tmp_path / "away")
+        write(index_dir / store.META_FILE, '{"build": "another"}')  # a new id, no index yet
+        assert searcher.search(BOOK).total == 6
+
+
+def test_a_search_batch_sees_a_rebuild(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "search", "--index", str(index_dir), "--json", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        batch.stdin.write(f"{NOTE_WORD}\n")
+        batch.stdin.flush()
+        assert json.loads(batch.stdout.readline())["hits"] == []
+        write(docs / "new.txt", NOTE_WORD)
+        assert index(index_dir, docs, rebuild=True).exit_code == 0
+        batch.stdin.write(f"{NOTE_WORD}\n")
+        batch.stdin.close()
+        assert len(json.loads(batch.stdout.readline())["hits"]) == 1
+    finally:
+        batch.kill()
+        batch.wait()
