@@ -7,10 +7,12 @@ commits at the end (and every COMMIT_EVERY_BYTES on large runs), so an interrupt
 run leaves the last commit intact and a re-run picks up where it stopped.
 """
 
+import errno
 import inspect
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import stat
@@ -154,7 +156,9 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
     """
     store.check_replaceable(index_dir)
     index_dir = _rebuildable(index_dir)
-    with _holding_write_lock(index_dir):
+    with _holding_write_lock(index_dir) as locked:
+        if locked:
+            _remove_abandoned_siblings(index_dir)
         fresh = _new_sibling(index_dir, "rebuilding")
         try:
             report = _update(
@@ -174,7 +178,8 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
 
 
 def _rebuildable(index_dir: Path) -> Path:
-    """The real path of a folder that --rebuild may swap out, or a SearchError."""
+    """The real path of a folder that --rebuild may swap out, or a SearchError: not the
+    current folder (nor one above it), and one the user may write to."""
     real = index_dir.resolve()
     cwd = Path.cwd().resolve()
     if real == cwd or real in cwd.parents:
@@ -182,6 +187,11 @@ def _rebuildable(index_dir: Path) -> Path:
             f"cannot rebuild the index at {index_dir}: it holds the current folder; "
             "run the command from outside it"
         )
+    if real.exists() and not os.access(real, os.W_OK):
+        # The swap itself needs only the parent folder, but the user's files in it
+        # must move to the new folder and the old index's files be deleted.
+        error = PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        raise store.write_error(index_dir, error)
     return real
 
 
@@ -196,6 +206,20 @@ def _new_sibling(index_dir: Path, role: str) -> Path:
             continue
         except OSError as error:
             raise store.write_error(index_dir, error) from error
+
+
+def _remove_abandoned_siblings(index_dir: Path) -> None:
+    """Remove what a killed rebuild left beside the index: a folder named as this
+    module names them that holds only index files. Called with the index's write lock
+    held, so no other rebuild of it is running."""
+    pattern = re.compile(rf"\.{re.escape(index_dir.name)}\.(rebuilding|old)-[0-9a-f]{{8}}")
+    for entry in os.scandir(index_dir.parent):
+        if (
+            pattern.fullmatch(entry.name)
+            and entry.is_dir(follow_symlinks=False)
+            and all(store.is_index_file(name) for name in os.listdir(entry.path))
+        ):
+            _remove_index_folder(Path(entry.path))
 
 
 def _swap_in(fresh: Path, index_dir: Path) -> Path | None:
@@ -238,7 +262,7 @@ def _remove_index_folder(folder: Path) -> None:
 def _holding_write_lock(index_dir: Path):
     """Hold the index's write lock, without reading the index (it may be damaged)."""
     if not store.index_exists(index_dir):
-        yield
+        yield False
         return
     lock = store.SafeFileStorage(str(index_dir)).lock(f"{store.INDEX_NAME}_WRITELOCK")
     try:
@@ -248,7 +272,7 @@ def _holding_write_lock(index_dir: Path):
     if not acquired:
         raise SearchError(f"another `search index` is updating {index_dir}; wait for it to finish")
     try:
-        yield
+        yield True
     finally:
         lock.release()
 
