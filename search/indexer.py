@@ -190,8 +190,8 @@ def _rebuildable(index_dir: Path) -> Path:
     if real.exists() and not os.access(real, os.W_OK):
         # The swap itself needs only the parent folder, but the user's files in it
         # must move to the new folder and the old index's files be deleted.
-        error = PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-        raise store.write_error(index_dir, error)
+        code = errno.EROFS if os.statvfs(real).f_flag & os.ST_RDONLY else errno.EACCES
+        raise store.write_error(index_dir, OSError(code, os.strerror(code)))
     return real
 
 

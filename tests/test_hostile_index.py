@@ -303,37 +303,39 @@ DAMAGES = {
     "flipped in the middle": flipped(0.5),
     "flipped at the end": flipped(0.98),
 }
-# What searching shows: one error line, a warning line and the hits, or nothing
-# wrong; "either" where Whoosh notices or not depending on the bytes hit (it keeps
-# no checksums: a flip in stored text or in unused padding goes unnoticed).
-SEARCH_SHOWS = {
-    ("table of contents", "deleted"): "no index",
-    ("segment", "flipped in the middle"): "either",
-}
 FILES = {
     "table of contents": "_MAIN_*.toc",
     "segment": "MAIN_*.seg",
     "meta": store.META_FILE,
     "lock": "MAIN_WRITELOCK",
 }
+# Bytes flipped inside a segment's data may go unnoticed (Whoosh keeps no checksums)
+# or land anywhere in its tables, differently from one build to the next: those are
+# counted by bench/damage.py, not pinned here.
+CASES = [
+    (file, damage)
+    for file in FILES
+    for damage in DAMAGES
+    if (file, damage) != ("segment", "flipped in the middle")
+]
 
 
 def shows(file, damage):
-    """The meta file only stamps the analyzer version (unknown: a warning), and the lock
-    file's content is never read."""
-    return {"meta": "warning", "lock": "hits"}.get(file) or SEARCH_SHOWS.get((file, damage), "error")
+    """What searching shows: the meta file only stamps the analyzer version (unknown:
+    a warning and the hits), the lock file's content is never read (the hits), an index
+    without a table of contents is no index; any other damage is one error line."""
+    if (file, damage) == ("table of contents", "deleted"):
+        return "no index"
+    return {"meta": "warning", "lock": "hits"}.get(file, "error")
 
 
-@pytest.mark.parametrize("damage", DAMAGES)
-@pytest.mark.parametrize("file", FILES)
+@pytest.mark.parametrize("file, damage", CASES)
 def test_a_damaged_index_gives_one_line_and_rebuild_recovers(docs, tmp_path, file, damage):
     index_dir = tmp_path / "index"
     index(index_dir, docs)
     DAMAGES[damage](next(index_dir.glob(FILES[file])))
     searched = search(index_dir, BOOK)
     expected = shows(file, damage)
-    if expected == "either" and searched.exit_code == 0:
-        expected = "hits"
     if expected == "error":
         assert_one_error_line(searched, "cannot be read", "search index --rebuild")
     elif expected == "no index":
@@ -343,8 +345,8 @@ def test_a_damaged_index_gives_one_line_and_rebuild_recovers(docs, tmp_path, fil
         warnings = [line for line in searched.output.splitlines() if "warning" in line]
         assert len(warnings) == (expected == "warning")
     updated = index(index_dir, docs)
+    assert updated.exit_code in (0, 2) and isinstance(updated.exception, (SystemExit, None.__class__))
     assert updated.exit_code == 0 or len(updated.output.splitlines()) == 1, updated.output
-    assert "Traceback" not in updated.output and "Aborted" not in updated.output
     assert index(index_dir, docs, rebuild=True).exit_code == 0
     answer = CliRunner().invoke(cli, ["query", BOOK, "--json", "--index", str(index_dir)])
     assert answer.exit_code == 0 and len(answer.output.splitlines()) == 6
