@@ -5,22 +5,33 @@ Besides one Whoosh document per searchable record, the index holds one small
 re-index knows what changed without a side file that could disagree with the
 last commit.
 
-Opening an index runs none of its code. Whoosh keeps the schema and the list of
-segments as pickles in the table of contents (``_MAIN_<generation>.toc``) and
-unpickles them with ``pickle``, which calls whatever a crafted file names. Here the
-table of contents is read by ``read_toc``, a copy of ``whoosh.index.TOC.read`` whose
-unpickler admits only the classes in ``TOC_CLASSES``: those our schema and Whoosh's
-segment list use. ``SafeFileIndex`` and ``SafeFileStorage`` route every read of the
-table of contents through it (Whoosh's own ``exists_in`` and ``open_dir`` are not
-used); tests/test_store.py pins the Whoosh code this replaces.
+Opening or searching an index runs none of its code. Whoosh keeps the schema and
+the list of segments as pickles in the table of contents (``_MAIN_<generation>.toc``),
+and pickles data inside segment files too, and reads them all with ``pickle``, which
+calls whatever a crafted file names. Here:
 
-What remains of the pickle risk: Whoosh also unpickles data inside segment files,
-with plain ``pickle``: the directory of a compound segment file (``.seg``), the
-extras of each hash table (terms), the block headers of some columns, the inlined
-postings of rare terms, and the stored fields of every hit shown. A segment file
-written by someone else can therefore still run code when a search reads it. An
-index folder must be trusted like a program: only the user (and this program) should
-be able to write to it.
+- the table of contents is read by ``read_toc``, a copy of ``whoosh.index.TOC.read``
+  whose unpickler admits only the classes in ``TOC_CLASSES`` (our schema's fields,
+  formats, column and analyzers, Whoosh's segment list); ``SafeFileIndex`` and
+  ``SafeFileStorage`` route every read of it there (Whoosh's own ``exists_in`` and
+  ``open_dir`` are never used, and a worker process opens the index through its
+  storage);
+- what Whoosh unpickles from segment files (see ``DATA_UNPICKLERS``) goes through
+  ``load_data``/``loads_data``, which admit plain data only.
+
+tests/test_hostile_index.py pins the Whoosh code this replaces or patches.
+
+What remains of the pickle risk:
+- the allowed classes are still built with the file's arguments: Whoosh's fields,
+  formats and analyzers, ``re.compile`` (a pattern that backtracks forever would hang
+  a search), our analyzers; none of them runs code it is given;
+- a parallel run's job files (``MAIN.tmp/*.doclist``, written and read back during the
+  run) are unpickled by Whoosh's workers with plain ``pickle``: someone who can write
+  into the index folder while ``search index`` runs can run code in a worker;
+- marshal (Whoosh's posting pools while indexing) builds no objects that run;
+- Whoosh's other codecs and old formats, which unpickle freely, are unreachable: the
+  table of contents may name only the current codec, and older formats are refused.
+An index folder is best writable by its owner only, like any program's data.
 """
 
 import errno
@@ -37,6 +48,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import whoosh
+import whoosh.codec.whoosh3
+import whoosh.columns
+import whoosh.filedb.structfile
+import whoosh.formats
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema, ensure_schema
 from whoosh.analysis import RegexTokenizer, LowercaseFilter
 from whoosh.filedb.filestore import FileStorage
@@ -113,6 +128,57 @@ class _TocUnpickler(pickle.Unpickler):
 
 def _safe_unpickle(data: bytes):
     return _TocUnpickler(io.BytesIO(data)).load()
+
+
+class _DataUnpickler(pickle.Unpickler):
+    """An unpickler of plain data (numbers, strings, bytes, tuples, lists, dicts): what
+    Whoosh pickles inside segment files. Protocol 2 pickles bytes as a call to
+    ``_codecs.encode(text, "latin1")``; that call is the only one admitted."""
+
+    def find_class(self, module, name):
+        if (module, name) == ("_codecs", "encode"):
+            return _latin1_bytes
+        raise pickle.UnpicklingError(f"an index file names {module}.{name}")
+
+
+def _latin1_bytes(text, encoding):
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError("an index file encodes bytes unusually")
+    return text.encode("latin1")
+
+
+# The opcodes that fetch something to call (GLOBAL, INST, EXT1, EXT2, EXT4,
+# STACK_GLOBAL): a pickle with none of these bytes anywhere can only build plain data,
+# so the plain (C) loader may read it.
+_FETCHING_OPCODES = re.compile(rb"[ci\x82\x83\x84\x93]")
+
+
+def load_data(file):
+    """``pickle.load`` for a segment file: plain data only."""
+    return _DataUnpickler(file).load()
+
+
+def loads_data(data, *args, **kwargs):
+    """``pickle.loads`` for a segment file: plain data only, fast when plainly so."""
+    if _FETCHING_OPCODES.search(data) is None:
+        return pickle.loads(data)
+    return _DataUnpickler(io.BytesIO(data)).load()
+
+
+# Where Whoosh unpickles what it reads from a segment file, each by a module global:
+# StructFile.read_pickle (the directory of a compound file, the extras of a hash table,
+# the header of each block of postings or of a column), the stored fields of a
+# document and the inlined postings of a rare term (codec), the positions of a posting
+# (formats), the values of a pickle column (columns). Replaced on import; the sources
+# are pinned in tests/test_hostile_index.py.
+DATA_UNPICKLERS = {
+    whoosh.filedb.structfile: ("load", load_data),
+    whoosh.codec.whoosh3: ("loads", loads_data),
+    whoosh.formats: ("loads", loads_data),
+    whoosh.columns: ("loads", loads_data),
+}
+for _module, (_name, _function) in DATA_UNPICKLERS.items():
+    setattr(_module, _name, _function)
 
 
 def read_toc(storage, indexname: str = INDEX_NAME, schema=None) -> TOC:

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import stat
 import subprocess
@@ -23,6 +24,7 @@ from whoosh import writing as whoosh_writing
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
+from analyzers.grams import gram_text
 from search import store
 from search.cli import cli
 from search.errors import SearchError
@@ -255,6 +257,63 @@ def test_only_the_safe_index_classes_read_a_table_of_contents():
         text = module.read_text(encoding="utf-8")
         for unsafe in ("open_dir(", "exists_in(", "TOC.read(", "create_in("):
             assert unsafe not in text, f"{module.name} calls whoosh's {unsafe}"
+
+
+def test_stored_fields_that_carry_code_run_nothing(docs, tmp_path):
+    index_dir = tmp_path / "evil"
+    index(index_dir, docs)
+    marker = tmp_path / "ran"
+    writer = store.open_index(index_dir).writer()
+    writer.add_document(
+        id="evil", key="evil", kind=store.KIND_RECORD, file="evil", title=BOOK, body=BOOK,
+        fingerprint=b"", grams=gram_text(BOOK).encode(), roots=gram_text(BOOK),
+        date=Payload(marker),  # Whoosh pickles stored values as they are
+    )
+    writer.commit()
+    assert_one_error_line(search(index_dir, BOOK), "cannot be read", "posix.system")
+    assert not marker.exists()
+    assert index(index_dir, docs, rebuild=True).exit_code == 0
+    assert search(index_dir, BOOK).exit_code == 0
+
+
+def test_segment_data_is_read_with_the_plain_data_unpicklers():
+    for module, (name, function) in store.DATA_UNPICKLERS.items():
+        assert getattr(module, name) is function, module.__name__
+    plain = [1, "كتاب", b"\x00\xff", (2.5, None), {"a": [True]}]
+    assert store.loads_data(pickle.dumps(plain, 2)) == plain  # bytes via _codecs.encode
+    assert store.loads_data(pickle.dumps(plain, 5)) == plain
+    with pytest.raises(pickle.UnpicklingError):
+        store.loads_data(pickle.dumps(Payload(Path("/nowhere"))))
+
+
+# Where Whoosh unpickles, file by file: a new place (an upgrade) must be read before it
+# is trusted; and the modules whose "load"/"loads" store.DATA_UNPICKLERS replaces.
+UNPICKLING_SITES = {
+    "automata/fst.py": 2, "codec/plaintext.py": 1, "codec/whoosh2.py": 10,
+    "codec/whoosh3.py": 3, "columns.py": 9, "externalsort.py": 1, "filedb/compound.py": 2,
+    "filedb/fileindex.py": 2, "filedb/filereading.py": 1, "filedb/filetables.py": 1,
+    "filedb/pools.py": 1, "filedb/structfile.py": 2, "formats.py": 6, "index.py": 2,
+    "legacy.py": 2, "multiproc.py": 2,
+}
+PATCHED_MODULES = {
+    "filedb/structfile.py": "a070a3ff",
+    "codec/whoosh3.py": "7db5df0e",
+    "formats.py": "d271c043",
+    "columns.py": "e2f08f82",
+}
+
+
+def test_whoosh_unpickles_where_it_did():
+    root = Path(whoosh_index.__file__).parent
+    call = re.compile(r"\b(?:pickle\.)?loads?\(|read_pickle\(|pickle\.load\b")
+    sites = {}
+    for module in sorted(root.rglob("*.py")):
+        count = len(call.findall(module.read_text(encoding="utf-8")))
+        if count:
+            sites[module.relative_to(root).as_posix()] = count
+    assert sites == UNPICKLING_SITES
+    for module, digest in PATCHED_MODULES.items():
+        assert hashlib.sha256((root / module).read_bytes()).hexdigest()[:8] == digest, module
 
 
 # 3. A damaged index: one line, and --rebuild recovers
