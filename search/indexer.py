@@ -168,6 +168,9 @@ def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
         except SearchError as error:
             _remove_index_folder(fresh)
             raise SearchError(str(error).replace(str(fresh), str(index_dir))) from error
+        except OSError as error:  # the swap itself
+            _remove_index_folder(fresh)
+            raise store.write_error(index_dir, error) from error
         except BaseException:
             _remove_index_folder(fresh)
             raise
@@ -239,10 +242,13 @@ def _swap_in(fresh: Path, index_dir: Path) -> Path | None:
 
 
 def _carry_user_files(old: Path, new: Path) -> None:
-    """Move everything the index did not write (a ``.gitkeep``, a note) to the new folder."""
+    """Move everything the index did not write (a ``.gitkeep``, a note) to the new folder.
+
+    What cannot be moved stays in the old folder, which is then kept."""
     for entry in old.iterdir():
         if not store.is_index_file(entry.name) and not (new / entry.name).exists():
-            entry.rename(new / entry.name)
+            with suppress(OSError):
+                entry.rename(new / entry.name)
 
 
 def _remove_index_folder(folder: Path) -> None:

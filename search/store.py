@@ -100,7 +100,7 @@ SEGMENT_FILE_NAME = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+")
 LOCK_FILE_NAME = re.compile(rf"{INDEX_NAME}_[A-Z]+LOCK")
 
 # Every class the table of contents may name: our schema's fields, formats, column
-# and analyzers, and Whoosh's segment list. tests/test_store.py checks the schema
+# and analyzers, and Whoosh's segment list. tests/test_hostile_index.py checks the schema
 # needs no other.
 TOC_CLASSES = {
     "whoosh.fields": {"Schema", "TEXT", "ID", "STORED", "COLUMN"},
@@ -459,7 +459,8 @@ def remove_leftovers(index_dir: Path) -> None:
         return
     try:
         try:
-            kept = {segment.segment_id() for segment in read_toc(SafeFileStorage(str(index_dir))).segments}
+            segments = read_toc(SafeFileStorage(str(index_dir))).segments
+            kept = {segment.segment_id() for segment in segments}
         except CORRUPTION_ERRORS:
             kept = None  # which segments are current is unknown: keep them all
         for entry in os.scandir(index_dir):

@@ -404,7 +404,7 @@ def test_a_damaged_index_gives_one_line_and_rebuild_recovers(docs, tmp_path, fil
         warnings = [line for line in searched.output.splitlines() if "warning" in line]
         assert len(warnings) == (expected == "warning")
     updated = index(index_dir, docs)
-    assert updated.exit_code in (0, 2) and isinstance(updated.exception, (SystemExit, None.__class__))
+    assert updated.exception is None or isinstance(updated.exception, SystemExit)
     assert updated.exit_code == 0 or len(updated.output.splitlines()) == 1, updated.output
     assert index(index_dir, docs, rebuild=True).exit_code == 0
     answer = CliRunner().invoke(cli, ["query", BOOK, "--json", "--index", str(index_dir)])
