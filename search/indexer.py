@@ -468,8 +468,9 @@ def _writing(ix, index_dir: Path, options: dict):
 
     On failure (a full disk, a read-only folder, Ctrl-C) the workers are stopped and
     the partial segment files deleted, so the next run starts clean; a write error
-    becomes one line for the user.
+    becomes one line for the user. What a killed run left is deleted before starting.
     """
+    store.remove_leftovers(index_dir)  # of a killed run: on a full disk, the space needed
     with _workers_ignore_interrupts(bool(options)):
         session = _WritingSession(ix, index_dir, options)
     try:

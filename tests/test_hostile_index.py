@@ -457,6 +457,18 @@ def test_a_full_disk_is_one_line_and_leaves_the_last_commit(
     assert "1 added" in index(index_dir, docs).output
 
 
+def test_what_a_killed_run_left_in_the_index_is_removed_by_the_next(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(index_dir, docs)
+    leftovers = ["MAIN_0123456789abcdef.seg", "_MAIN_2.toc.1764520000.25", "MAIN.tmp/x.run"]
+    for name in leftovers:
+        write(index_dir / name, "partial")
+    write(index_dir / "MAIN_notes", "not the index's: no dot after the name")
+    assert index(index_dir, docs).exit_code == 0
+    assert not any((index_dir / name).exists() for name in leftovers)
+    assert (index_dir / "MAIN_notes").exists() and not (index_dir / "MAIN.tmp").exists()
+
+
 @pytest.fixture
 def tmpfs(tmp_path):
     """A mount point for a tiny tmpfs, when this process may mount one (root)."""
