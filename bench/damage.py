@@ -12,6 +12,10 @@ what happened:
   silently wrong    nothing noticed, but some answer differs (a hit, a score, a text)
   traceback         any other exception, with where Whoosh raised it
 
+and, for "same answers", whether reading everything (every stored field, every
+term's postings, every column value) fails, differs, or is the same: a flip that
+even this does not see changed nothing the index serves.
+
 Then checks that `--rebuild` recovers every copy that was not the same.
 
     python bench/damage.py [--positions N] [--docs N] [--seed S]
@@ -65,20 +69,45 @@ def answers(index_dir: Path):
         return found
 
 
+def everything(index_dir: Path):
+    """Every stored field, every term's postings (ids, weights, values), every column value."""
+    with IndexSearcher(index_dir) as searcher:
+        reader = searcher.searcher.reader()
+        stored = list(reader.all_stored_fields())
+        postings = []
+        for field, term in reader.all_terms():
+            matcher = reader.postings(field, term)
+            while matcher.is_active():
+                postings.append((field, term, matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+        columns = {
+            name: list(reader.column_reader(name))
+            for name in reader.schema.names()
+            if reader.has_column(name)
+        }
+        return stored, postings, columns
+
+
 def where(error: BaseException) -> str:
     frame = traceback.extract_tb(error.__traceback__)[-1]
     return f"{type(error).__name__} at {frame.filename.split('site-packages/')[-1]}:{frame.lineno}"
 
 
-def outcome(index_dir: Path, docs: Path, expected) -> str:
+def outcome(index_dir: Path, docs: Path, expected, contents) -> str:
     try:
         same = answers(index_dir) == expected
         index_paths([docs], index_dir)
-        return "same answers" if same and answers(index_dir) == expected else "silently wrong"
+        if not (same and answers(index_dir) == expected):
+            return "silently wrong"
     except SearchError:
         return "one line"
     except Exception as error:  # what the user would see as a traceback
         return f"traceback: {where(error)}"
+    try:
+        read = everything(index_dir)
+    except Exception as error:
+        return f"same answers; reading everything fails ({type(error).__name__})"
+    return "same answers; " + ("everything the same" if read == contents else "some data differs")
 
 
 def main() -> None:
@@ -95,6 +124,7 @@ def main() -> None:
         pristine = scratch / "pristine"
         index_paths([docs], pristine)
         expected = answers(pristine)
+        contents = everything(pristine)
         print(f"{args.docs} records of {source}; {args.positions} single-byte flips per file")
         for pattern in ("_MAIN_*.toc", "MAIN_*.seg"):
             name = next(pristine.glob(pattern)).name
@@ -108,9 +138,9 @@ def main() -> None:
                 data = bytearray((copy / name).read_bytes())
                 data[position] ^= 0xFF
                 (copy / name).write_bytes(bytes(data))
-                result = outcome(copy, docs, expected)
+                result = outcome(copy, docs, expected, contents)
                 counts[result] += 1
-                if result != "same answers":
+                if not result.startswith("same answers"):
                     index_paths([docs], copy, rebuild=True)
                     unrecovered += answers(copy) != expected
             print(f"{pattern} ({size:,} bytes):")
