@@ -96,7 +96,8 @@ WHOOSH_FILE_NAMES = re.compile(
     re.VERBOSE,
 )
 TOC_FILE_NAME = re.compile(rf"_{INDEX_NAME}_([0-9]+)\.toc")
-SEGMENT_FILE_NAME = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+")
+SEGMENT_ID = re.compile(rf"{INDEX_NAME}_[0-9a-z]+")
+SEGMENT_FILE_NAME = re.compile(rf"({SEGMENT_ID.pattern})\.[A-Za-z0-9_.]+")
 LOCK_FILE_NAME = re.compile(rf"{INDEX_NAME}_[A-Z]+LOCK")
 
 # Every class the table of contents may name: our schema's fields, formats, column
@@ -211,7 +212,20 @@ def read_toc(storage, indexname: str = INDEX_NAME, schema=None) -> TOC:
         segments = _TocUnpickler(stream.file).load()
     finally:
         stream.close()
+    _check_segments(segments)
     return TOC(schema, segments, gen, version=version, release=release)
+
+
+def _check_segments(segments) -> None:
+    """Each segment must be Whoosh's current kind, with an id as Whoosh makes them: the
+    id names the segment's files, and one like ``x/../../etc/y`` would read outside."""
+    if not isinstance(segments, list):
+        raise WhooshIndexError("the table of contents holds no list of segments")
+    for segment in segments:
+        if not isinstance(segment, whoosh.codec.whoosh3.W3Segment) or not SEGMENT_ID.fullmatch(
+            str(segment.segment_id())
+        ):
+            raise WhooshIndexError("the table of contents names a segment unlike Whoosh's")
 
 
 class SafeFileIndex(FileIndex):

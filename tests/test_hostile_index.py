@@ -203,6 +203,16 @@ def test_a_crafted_table_of_contents_runs_nothing(docs, tmp_path, where):
     assert not marker.exists()
 
 
+def test_a_segment_named_outside_the_index_is_refused(docs, tmp_path):
+    index_dir = tmp_path / "evil"
+    index(index_dir, docs)
+    toc = store.read_toc(FileStorage(str(index_dir)))
+    toc.segments[0].segid = "../../outside"
+    rewrite_toc(index_dir, segments_pickle=pickle.dumps(toc.segments))
+    assert_one_error_line(search(index_dir, BOOK), "a segment unlike Whoosh's")
+    assert index(index_dir, docs, rebuild=True).exit_code == 0
+
+
 def test_whoosh_unpickles_the_same_crafted_file(docs, tmp_path):
     """The test above means something: Whoosh's own open_dir runs the payload."""
     index_dir = tmp_path / "evil"
