@@ -10,6 +10,8 @@ the list of segments as pickles in the table of contents (``_MAIN_<generation>.t
 and pickles data inside segment files too, and reads them all with ``pickle``, which
 calls whatever a crafted file names. Here:
 
+- an index of this analyzer version is opened with this program's schema, so the
+  schema pickled in its table of contents is skipped, never unpickled;
 - the table of contents is read by ``read_toc``, a copy of ``whoosh.index.TOC.read``
   whose unpickler admits only the classes in ``TOC_CLASSES`` (our schema's fields,
   formats, column and analyzers, Whoosh's segment list); ``SafeFileIndex`` and
@@ -437,11 +439,16 @@ def write_error(index_dir: Path, error: OSError) -> SearchError:
 
 def open_index(index_dir: Path):
     """Open an existing index, or raise a SearchError that says how to make one (or
-    to rebuild a damaged one)."""
+    to rebuild a damaged one).
+
+    An index of this analyzer version has this program's schema, so the one in its
+    table of contents is not even read; an older index's is (an index of version 4
+    has no roots field), with ``_TocUnpickler``."""
     if not index_exists(index_dir):
         raise SearchError(f"No index at {index_dir} — run `search index PATH` first")
+    schema = make_schema() if stored_analyzer_version(index_dir) == ANALYZER_VERSION else None
     try:
-        return SafeFileIndex(SafeFileStorage(str(index_dir)), indexname=INDEX_NAME)
+        return SafeFileIndex(SafeFileStorage(str(index_dir)), schema, INDEX_NAME)
     except CORRUPTION_ERRORS as error:
         raise unreadable(index_dir, error) from error
 
