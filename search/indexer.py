@@ -7,14 +7,19 @@ commits at the end (and every COMMIT_EVERY_BYTES on large runs), so an interrupt
 run leaves the last commit intact and a re-run picks up where it stopped.
 """
 
+import errno
 import inspect
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
+import stat
 import threading
-from contextlib import contextmanager
+import traceback
+import uuid
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,43 +146,137 @@ def _rebuild(paths, index_dir: Path, progress: Progress, max_file_bytes: int) ->
     """Build a fresh index beside the old one, then swap it in: the old stays whole until then.
 
     The old index's write lock is held throughout, so no other run updates it meanwhile.
-    The sibling folders are hidden, so indexing "." never walks into them.
+    The fresh and retired folders are hidden siblings this run makes under new names,
+    so indexing "." never walks into them and no folder of anyone else's is ever
+    removed. Only files the index wrote are deleted: anything else in the old folder
+    (a note, a ``.gitkeep``, the search history) moves into the new one, which keeps the
+    old folder's permissions.
     """
-    fresh = index_dir.with_name(f".{index_dir.name}.rebuilding")
-    retired = index_dir.with_name(f".{index_dir.name}.old")
     store.check_replaceable(index_dir)
-    with _holding_write_lock(index_dir):
-        shutil.rmtree(fresh, ignore_errors=True)
-        report = _update(
-            store.create_index(fresh), index_dir, paths, progress, max_file_bytes, writing_to=fresh
-        )
-        shutil.rmtree(retired, ignore_errors=True)
-        if index_dir.exists():
-            _carry_hidden_files(index_dir, fresh)
-            index_dir.rename(retired)
-        fresh.rename(index_dir)
-        shutil.rmtree(retired, ignore_errors=True)
+    index_dir = _rebuildable(index_dir)
+    with _holding_write_lock(index_dir) as locked:
+        if locked:
+            _remove_abandoned_siblings(index_dir)
+        fresh = _new_sibling(index_dir, "rebuilding")
+        try:
+            report = _update(
+                store.create_index(fresh), index_dir, paths, progress, max_file_bytes, writing_to=fresh
+            )
+            retired = _swap_in(fresh, index_dir)
+        except SearchError as error:
+            _remove_index_folder(fresh)
+            raise SearchError(str(error).replace(str(fresh), str(index_dir))) from error
+        except OSError as error:  # the swap itself
+            _remove_index_folder(fresh)
+            raise store.write_error(index_dir, error) from error
+        except BaseException:
+            _remove_index_folder(fresh)
+            raise
+        if retired:
+            _carry_user_files(retired, index_dir)
+            _remove_index_folder(retired)
     return report
 
 
-def _carry_hidden_files(old: Path, new: Path) -> None:
-    """Keep what the user put in the index folder (a ``.gitkeep``); Whoosh writes no dotfiles."""
+def _rebuildable(index_dir: Path) -> Path:
+    """The real path of a folder that --rebuild may swap out, or a SearchError: not the
+    current folder (nor one above it), and one the user may write to."""
+    real = index_dir.resolve()
+    cwd = Path.cwd().resolve()
+    if real == cwd or real in cwd.parents:
+        raise SearchError(
+            f"cannot rebuild the index at {index_dir}: it holds the current folder; "
+            "run the command from outside it"
+        )
+    if real.exists() and not os.access(real, os.W_OK):
+        # The swap itself needs only the parent folder, but the user's files in it
+        # must move to the new folder and the old index's files be deleted.
+        code = errno.EROFS if os.statvfs(real).f_flag & os.ST_RDONLY else errno.EACCES
+        raise store.write_error(index_dir, OSError(code, os.strerror(code)))
+    return real
+
+
+def _new_sibling(index_dir: Path, role: str) -> Path:
+    """A new empty hidden folder beside ``index_dir``, never one that was there."""
+    while True:
+        folder = index_dir.with_name(f".{index_dir.name}.{role}-{uuid.uuid4().hex[:8]}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise store.write_error(index_dir, error) from error
+
+
+def _remove_abandoned_siblings(index_dir: Path) -> None:
+    """Remove what a killed rebuild left beside the index: a folder named as this
+    module names them that holds only index files. Called with the index's write lock
+    held, so no other rebuild of it is running."""
+    pattern = re.compile(rf"\.{re.escape(index_dir.name)}\.(rebuilding|old)-[0-9a-f]{{8}}")
+    for entry in os.scandir(index_dir.parent):
+        if (
+            pattern.fullmatch(entry.name)
+            and entry.is_dir(follow_symlinks=False)
+            and all(store.is_index_file(name) for name in os.listdir(entry.path))
+        ):
+            _remove_index_folder(Path(entry.path))
+
+
+def _swap_in(fresh: Path, index_dir: Path) -> Path | None:
+    """Put ``fresh`` at ``index_dir`` in one rename; return where the old index went."""
+    if not index_dir.exists():
+        fresh.rename(index_dir)
+        return None
+    os.chmod(fresh, stat.S_IMODE(index_dir.stat().st_mode))
+    retired = _new_sibling(index_dir, "old")
+    index_dir.rename(retired)  # onto the empty folder just made
+    try:
+        fresh.rename(index_dir)
+    except BaseException:
+        retired.rename(index_dir)
+        raise
+    return retired
+
+
+def _carry_user_files(old: Path, new: Path) -> None:
+    """Move everything the index did not write (a ``.gitkeep``, a note) to the new folder.
+
+    What cannot be moved stays in the old folder, which is then kept."""
     for entry in old.iterdir():
-        if entry.name.startswith(".") and not (new / entry.name).exists():
-            entry.rename(new / entry.name)
+        if not store.is_index_file(entry.name) and not (new / entry.name).exists():
+            with suppress(OSError):
+                entry.rename(new / entry.name)
+
+
+def _remove_index_folder(folder: Path) -> None:
+    """Delete the files the index wrote in ``folder``, then the folder if that empties it."""
+    for entry in os.scandir(folder):
+        if store.is_index_file(entry.name):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    os.unlink(entry.path)
+    with suppress(OSError):
+        folder.rmdir()
 
 
 @contextmanager
 def _holding_write_lock(index_dir: Path):
+    """Hold the index's write lock, without reading the index (it may be damaged)."""
     if not store.index_exists(index_dir):
-        yield
+        yield False
         return
-    ix = store.open_index(index_dir)
-    lock = ix.lock("WRITELOCK")
-    if not lock.acquire(blocking=False):
+    lock = store.SafeFileStorage(str(index_dir)).lock(f"{store.INDEX_NAME}_WRITELOCK")
+    try:
+        acquired = lock.acquire(blocking=False)
+    except OSError as error:
+        raise store.write_error(index_dir, error) from error
+    if not acquired:
         raise SearchError(f"another `search index` is updating {index_dir}; wait for it to finish")
     try:
-        yield
+        yield True
     finally:
         lock.release()
 
@@ -187,7 +286,8 @@ def _update(
     writing_to: Path | None = None,
 ):
     report = IndexReport()
-    state = IndexState.load(ix)
+    with store.reading(index_dir, store.CORRUPTION_ERRORS):
+        state = IndexState.load(ix)
     found: dict[Path, SourceFile] = {}
     disowned = set()  # the targets of links that lead outside their root
     for root in paths:
@@ -371,6 +471,7 @@ class _WritingSession:
                 )
 
     def cancel(self) -> None:
+        """Stop the workers and drop the uncommitted writer (a failed commit closed it)."""
         tasks = getattr(self.writer, "tasks", [])
         for task in tasks:
             task.terminate()
@@ -379,21 +480,38 @@ class _WritingSession:
             if task.is_alive():
                 task.kill()
                 task.join()
-        self.writer.cancel()
+        if not self.writer.is_closed:
+            with suppress(Exception):  # disk full again while closing; cleaned up below
+                self.writer.cancel()
 
 
 @contextmanager
 def _writing(ix, index_dir: Path, options: dict):
-    """A writing session that commits on success and leaves the last commit alone otherwise."""
+    """A writing session that commits on success and leaves the last commit alone otherwise.
+
+    On failure (a full disk, a read-only folder, Ctrl-C) the workers are stopped and
+    the partial segment files deleted, so the next run starts clean; a write error
+    becomes one line for the user. What a killed run left is deleted before starting.
+    """
     with _stopping_signals_interrupt():
+        store.remove_leftovers(index_dir)  # of a killed run: on a full disk, the space needed
         with _workers_ignore_interrupts(bool(options)):
             session = _WritingSession(ix, index_dir, options)
         try:
             yield session
-        except BaseException:
+            session.commit()
+        except BaseException as error:
             session.cancel()
+            # Close the failed writer's files now, not when the error is forgotten: on a
+            # full disk their space is what the next run needs.
+            session.writer = None
+            traceback.clear_frames(error.__traceback__)
+            store.remove_leftovers(index_dir)
+            if isinstance(error, OSError):
+                raise store.write_error(index_dir, error) from error
+            if isinstance(error, store.DECODE_ERRORS) and store.raised_by_whoosh(error):
+                raise store.unreadable(index_dir, error) from error  # merging a damaged segment
             raise
-        session.commit()
 
 
 @contextmanager

@@ -16,8 +16,7 @@ from heapq import merge
 from pathlib import Path
 
 from search.query import TEXT_FIELDS
-
-LEXICON_FILE = "search-lexicon.txt"
+from search.store import LEXICON_FILE, LEXICON_NEW_FILE
 
 
 def save_lexicon(index_dir: Path, words: set[str]) -> None:
@@ -28,7 +27,7 @@ def save_lexicon(index_dir: Path, words: set[str]) -> None:
     known = set(_read_words(path))
     if words <= known and path.exists():
         return
-    fresh = path.with_name(f".{LEXICON_FILE}.new")
+    fresh = path.with_name(LEXICON_NEW_FILE)
     fresh.write_text("\n".join(sorted(known | words)), encoding="utf-8")
     os.replace(fresh, path)
 

@@ -4,6 +4,7 @@
 interactive session) and sees new commits as they land.
 """
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from whoosh import scoring
 
 from analyzers.spelling import shared_prefix, spelling_distance
 from search import grams, store
+from search.errors import SearchError
 from search.filestate import FileState
 from search.lexicon import IndexLexicon, load_lexicon
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
@@ -187,23 +189,40 @@ class Results:
     notes: tuple[str, ...] = ()  # bounds that cut an expansion of the query
 
 
+def _reading_index(method):
+    """A method of IndexSearcher that reports a damaged index as a SearchError."""
+
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        with store.reading(self.index_dir):
+            return method(self, *args, **kwargs)
+
+    return reading
+
+
 class IndexSearcher:
     """An open index to search; use as a context manager."""
 
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
         self.index = store.open_index(index_dir)
+        self.build = store.build_id(index_dir)
         self.warnings = []
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
             self.warnings.append(f"results may be incomplete: {mismatch}")
-        self.searcher = self._open_searcher()
+        self.searcher = self._open_searcher(self.index)
         self._grams = None  # a GramScorer of self.searcher, made when first needed
         self._lexicon = None  # an IndexLexicon of self.searcher, likewise
         self._locations_of = None  # (searcher, {file: {record id: location}})
 
-    def _open_searcher(self):
-        return self.index.searcher(weighting=FamilyBM25F(B=BM25_B, K1=BM25_K1))
+    def _open_searcher(self, index):
+        """A searcher on ``index``; opening reads every segment's tables, so a damaged
+        index fails here, with a SearchError."""
+        try:
+            return index.searcher(weighting=FamilyBM25F(B=BM25_B, K1=BM25_K1))
+        except store.CORRUPTION_ERRORS as error:
+            raise store.unreadable(self.index_dir, error) from error
 
     def lexicon(self) -> IndexLexicon:
         """The words the index holds (which decide word families)."""
@@ -220,6 +239,7 @@ class IndexSearcher:
     def close(self) -> None:
         self.searcher.close()
 
+    @_reading_index
     def document_count(self) -> int:
         self._refresh()
         return self.searcher.doc_count() - len(list(self.searcher.document_numbers(kind="file")))
@@ -232,6 +252,7 @@ class IndexSearcher:
             text, self.index.schema, match_any=match_any, plain=plain, lexicon=self.lexicon()
         )
 
+    @_reading_index
     def search(
         self,
         text: str,
@@ -259,6 +280,7 @@ class IndexSearcher:
             notes=parsed.notes,
         )
 
+    @_reading_index
     def ranked_ids(
         self, text: str, limit: int, match_any: bool = False, plain: bool = False
     ) -> list[tuple[str, float]]:
@@ -343,10 +365,31 @@ class IndexSearcher:
 
     def _refresh(self) -> None:
         """See the latest commit. Whoosh's own refresh() reuses the old reader's segments
-        and fails when the old index was empty, so a changed index gets a new searcher."""
-        if not self.searcher.up_to_date():
+        and fails when the old index was empty, so a changed index gets a new searcher.
+
+        ``--rebuild`` swaps in a new folder whose generations may equal the old ones,
+        so Whoosh sees no change: a new build id in the meta file says to reopen the
+        index itself. While the folder is being swapped (no index there for an
+        instant), the open searcher keeps answering.
+        """
+        build = store.build_id(self.index_dir)
+        if build is not None and build != self.build:
+            try:
+                index = store.open_index(self.index_dir)
+            except SearchError:
+                return  # caught mid-swap, or damaged: the open searcher still answers
+            searcher = self._open_searcher(index)
             self.searcher.close()
-            self.searcher = self._open_searcher()
+            self.index, self.searcher, self.build = index, searcher, build
+            return
+        try:
+            current = self.searcher.up_to_date()
+        except OSError:
+            return
+        if not current:
+            searcher = self._open_searcher(self.index)
+            self.searcher.close()
+            self.searcher = searcher
 
     def _location(self, file: str, record_id: str) -> str:
         """Where a record stands in its file now ("line 12"), from the file's state."""

@@ -27,11 +27,11 @@ def test_the_posting_block_reader_is_as_pinned(method, digest):
 
 
 def test_block_reading_gives_what_the_matcher_api_gives(make_index):
-    from whoosh import index
+    from search import store
 
     text = " ".join(f"كلمة{n % 7} مدرسة" for n in range(400))
     index_dir = make_index({f"d{n}.txt": text[: 50 + n * 20] for n in range(300)})
-    with index.open_dir(str(index_dir)).reader() as reader:
+    with store.open_index(index_dir).reader() as reader:
         leaf = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
         fast = _summed_postings(leaf, "body", (("مدرسه", 1.0),))
         slow = {}
