@@ -405,16 +405,15 @@ def _exclude_from_any(node: query.Query) -> query.Query:
 
 
 def word_query(field: str, word_family: Family, boost: float = 1.0, with_root: bool = False) -> query.Query:
-    """A word in one field: its family as one term (``FamilyTerm``), plus the form typed
-    scored on its own at EXACT_BOOST, so that documents with the word as typed rank
-    first; ``with_root``, also any word of its root, at ROOT_BOOST."""
+    """A word in one field: its family as one term (``FamilyTerm``), the form typed
+    counting EXACT_BOOST more; ``with_root``, also any word of its root, at ROOT_BOOST."""
     typed = word_family.typed
     forms = tuple((form, 1.0) for form in dict.fromkeys((typed, *word_family.forms)))
-    terms = [FamilyTerm(field, typed, forms, boost=boost), query.Term(field, typed, boost=boost * EXACT_BOOST)]
+    family_term = FamilyTerm(field, typed, forms, boost=boost, exact_boost=EXACT_BOOST)
     # Once per word: the roots field covers title and body (the title is a body leaf's twin).
     if with_root and field == "body" and (word_root := root(typed)):
-        terms.append(query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST))
-    return query.Or(terms)
+        return query.Or([family_term, query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST)])
+    return family_term
 
 
 class FamilyTerm(query.Term):
@@ -422,20 +421,25 @@ class FamilyTerm(query.Term):
 
     The postings of every form are merged into one list, a document's frequency being
     the sum of its forms' (each weighted by its factor), and scored by the weighting's
-    ``family_scorer``:
-    BM25 with the family's document frequency (``search.searching.FamilyBM25F``), as
-    Lucene scores synonyms. A family is one leaf, not an Or of its forms: Whoosh's union
-    trees over a few hundred forms took a second a question on wiki_qa.
+    ``family_scorer``: BM25 with the family's document frequency
+    (``search.searching.FamilyBM25F``), as Lucene scores synonyms, plus ``exact_boost``
+    times the BM25 of the form typed (``text``) on its own, so that documents with the
+    word as typed rank first. A family is one leaf, not an Or of its forms: Whoosh's
+    union trees over a few hundred forms took a second a question on wiki_qa, and the
+    form typed beside the family as a term of its own cost a quarter of a one-word search.
     """
 
-    def __init__(self, fieldname: str, text: str, forms: tuple[tuple[str, float], ...], boost: float = 1.0):
+    def __init__(
+        self, fieldname: str, text: str, forms: tuple[tuple[str, float], ...], boost: float = 1.0,
+        exact_boost: float = 0.0,
+    ):
         super().__init__(fieldname, text, boost=boost)
-        self.forms = forms
+        self.forms, self.exact_boost = forms, exact_boost
         self._cache_key, self._cache = None, {}
         self._size = None
 
     def __eq__(self, other) -> bool:
-        return super().__eq__(other) and self.forms == other.forms
+        return super().__eq__(other) and (self.forms, self.exact_boost) == (other.forms, other.exact_boost)
 
     def __hash__(self) -> int:
         return super().__hash__() ^ hash(self.forms)
@@ -461,44 +465,56 @@ class FamilyTerm(query.Term):
 
     def matcher(self, searcher, context=None):
         segments = self._postings(searcher.get_parent())
-        frequencies = segments.get(id(searcher.reader()), {})
+        frequencies, exact = segments.get(id(searcher.reader()), ({}, {}))
         if not frequencies:
             return matching.NullMatcher()
         ids = sorted(frequencies)
         weights = [frequencies[docnum] for docnum in ids]
+        exact_weights = [exact.get(docnum, 0.0) for docnum in ids]
         weighting = context.weighting if context else searcher.weighting
         family_scorer = getattr(weighting, "family_scorer", None)
         scorer = None
         if family_scorer:
-            held_by = sum(len(segment) for segment in segments.values())
-            scorer = family_scorer(searcher, self.fieldname, self.text, max(weights), held_by)
-        found = FamilyMatcher(ids, weights, scorer, term=(self.fieldname, self.text))
+            scorer = family_scorer(
+                searcher, self.fieldname, max(weights), sum(len(f) for f, _ in segments.values()),
+                exact_boost=self.exact_boost, max_exact=max(exact_weights),
+                exact_held_by=sum(len(e) for _, e in segments.values()),
+            )
+        found = FamilyMatcher(ids, weights, exact_weights, scorer, term=(self.fieldname, self.text))
         return matching.WrappingMatcher(found, boost=self.boost) if self.boost != 1.0 else found
 
-    def _postings(self, top) -> dict[int, dict[int, float]]:
-        """{segment reader's id: {docnum: summed frequency}} over every segment of the
-        searcher ``top``, read once per search (counting the hits runs the matchers again);
-        how many records hold the family is the sum of the segments' sizes."""
+    def _postings(self, top) -> dict[int, tuple[dict[int, float], dict[int, float]]]:
+        """{segment reader's id: ({docnum: summed frequency}, {docnum: the form typed's
+        frequency})} over every segment of the searcher ``top``, read once per search
+        (counting the hits runs the matchers again); how many records hold the family, or
+        the form typed, is the sum of the segments' sizes."""
         if self._cache_key != id(top):
             self._cache_key, self._cache = id(top), {}
             for leaf, _ in top.leaf_searchers():
                 reader = leaf.reader()
-                self._cache[id(reader)] = _summed_postings(reader, self.fieldname, self.forms)
+                self._cache[id(reader)] = _summed_postings(reader, self.fieldname, self.forms, self.text)
         return self._cache
 
 
 class FamilyMatcher(matching.ListMatcher):
-    """A family's documents and summed frequencies, scored when visited (an intersection
-    visits few). Whoosh's ListMatcher takes the maximum of all its weights each time a
-    union asks for its quality: quadratic, 0.7 s of a search for الله on
-    tashkeela_classical; the maximum is taken once here."""
+    """A family's documents, summed frequencies and the form typed's frequencies, scored
+    when visited (an intersection visits few). Whoosh's ListMatcher takes the maximum of
+    all its weights each time a union asks for its quality: quadratic, 0.7 s of a search
+    for الله on tashkeela_classical; the maximum is taken once here."""
 
-    def __init__(self, ids, weights, scorer=None, term=None):
+    def __init__(self, ids, weights, exact_weights, scorer=None, term=None):
         super().__init__(ids, weights, scorer=scorer, term=term)
+        self._exact = exact_weights
         self._max = max(weights)
 
     def copy(self):
-        return FamilyMatcher(self._ids[self._i :], self._weights[self._i :], self._scorer, self._term)
+        start = self._i
+        return FamilyMatcher(self._ids[start:], self._weights[start:], self._exact[start:], self._scorer,
+                             self._term)
+
+    def exact_weight(self) -> float:
+        """How often the form typed is in the current document."""
+        return self._exact[self._i]
 
     def supports_block_quality(self):
         return False
@@ -510,10 +526,11 @@ class FamilyMatcher(matching.ListMatcher):
         return self._scorer.max_quality() if self._scorer else self._max
 
 
-def _summed_postings(reader, fieldname: str, forms) -> dict[int, float]:
-    """{docnum: sum of factor * frequency} of ``forms`` in one segment (deleted documents
-    are left out by the reader)."""
+def _summed_postings(reader, fieldname: str, forms, typed: str):
+    """({docnum: sum of factor * frequency} of ``forms``, {docnum: frequency of ``typed``})
+    in one segment (deleted documents are left out by the reader)."""
     frequencies: dict[int, float] = {}
+    exact: dict[int, float] = {}
     get = frequencies.get
     for form, factor in forms:
         try:
@@ -523,7 +540,9 @@ def _summed_postings(reader, fieldname: str, forms) -> dict[int, float]:
         for docnums, weights in _posting_blocks(postings):
             for docnum, weight in zip(docnums, weights):
                 frequencies[docnum] = get(docnum, 0.0) + factor * weight
-    return frequencies
+            if form == typed:
+                exact.update(zip(docnums, weights))
+    return frequencies, exact
 
 
 def _posting_blocks(postings):

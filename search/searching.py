@@ -71,25 +71,37 @@ class FamilyBM25F(scoring.BM25F):
             scorer.avgfl = _average_length(searcher, fieldname)
         return scorer
 
-    def family_scorer(self, searcher, fieldname, text, max_weight, n):
-        """The scorer of a word's family (``search.query.FamilyTerm``), one term held by
-        ``n`` records (each counted once)."""
+    def family_scorer(self, searcher, fieldname, max_weight, held_by, exact_boost=0.0, max_exact=0.0,
+                      exact_held_by=0):
+        """The scorer of a word's family (``search.query.FamilyTerm``): one term held by
+        ``held_by`` records (each counted once), plus ``exact_boost`` times the form typed
+        as a term of its own, held by ``exact_held_by``."""
         return FamilyScorer(
-            searcher, fieldname, self.idf(searcher, fieldname, text, n),
-            _average_length(searcher, fieldname), self.B, self.K1, max_weight,
+            searcher, fieldname, _average_length(searcher, fieldname), self.B, self.K1,
+            family=(self.idf(searcher, fieldname, None, held_by), max_weight),
+            exact=(exact_boost * self.idf(searcher, fieldname, None, exact_held_by), max_exact),
         )
 
 
 class FamilyScorer(scoring.WeightLengthScorer):
-    """BM25 of a family's summed frequency in a document, against its field length."""
+    """BM25 of a family's summed frequency in a document and of the form typed's, against
+    the document's field length; ``family`` and ``exact`` are (idf, highest frequency)."""
 
-    def __init__(self, searcher, fieldname, idf, avgfl, B, K1, max_weight):
-        self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
+    def __init__(self, searcher, fieldname, avgfl, B, K1, family, exact):
+        self.avgfl, self.B, self.K1 = avgfl, B, K1
+        (self.idf, max_weight), (self.exact_idf, max_exact) = family, exact
         self.dfl = lambda docnum: searcher.doc_field_length(docnum, fieldname, 1)
-        self._maxquality = self._score(max_weight, 1)
+        self._maxquality = self._score(max_weight, 1) + self._exact(max_exact, 1)
+
+    def score(self, matcher) -> float:
+        length = self.dfl(matcher.id())
+        return self._score(matcher.weight(), length) + self._exact(matcher.exact_weight(), length)
 
     def _score(self, weight, length):
         return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
+
+    def _exact(self, weight, length):
+        return scoring.bm25(self.exact_idf, weight, length, self.avgfl, self.B, self.K1) if weight else 0.0
 
     def block_quality(self, matcher):
         return self._maxquality
