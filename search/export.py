@@ -29,6 +29,8 @@ family per form, fixed at export (``docs/beyond-one-machine.md``).
 """
 
 import json
+import sys
+from functools import lru_cache
 from heapq import merge
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -79,18 +81,23 @@ BULK_DOCUMENTS = 5_000
 # A letter and the combining mark NFC composes it with (ا + ٓ -> آ, و + ٔ -> ؤ).
 COMBINING_HAMZA_MADDA = "\u0653\u0654\u0655"
 ARABIC_LETTERS = range(0x0621, 0x06D4)
+# What a conjugated verb may carry around its stem (``_verbs_conjugated``).
+CONJUGATION_PREFIXES = ("", "ي", "ت", "ن", "و", "ف", "وي", "وت", "سي", "ست", "لي")
+CONJUGATION_SUFFIXES = ("", "ت", "وا", "ون", "ان", "ين", "نا", "تم", "ا")
 
 
 def _java_escape(text: str) -> str:
     """\\uXXXX for every character: a mapping rule then survives the trimming of spaces
     and shows its invisible characters."""
-    return "".join(f"\\u{ord(char):04X}" for char in text)
+    units = text.encode("utf-16-be")
+    return "".join(f"\\u{units[i]:02X}{units[i + 1]:02X}" for i in range(0, len(units), 2))
 
 
 def _is_word(text: str) -> bool:
     return bool(text) and WORD.fullmatch(text) is not None
 
 
+@lru_cache(maxsize=1)
 def char_mappings() -> list[tuple[str, str]]:
     """(characters, replacement) of the ``arabic_chars`` char filter, in code point order.
 
@@ -109,7 +116,7 @@ def char_mappings() -> list[tuple[str, str]]:
     """
     deleted = {ord(char): None for char in DELETED_CHARACTERS}
     found = {char: "" for char in DELETED_CHARACTERS}
-    for code in range(0x10000):
+    for code in range(sys.maxunicode + 1):
         char = chr(code)
         if 0xD800 <= code < 0xE000 or char in found:
             continue
@@ -273,7 +280,10 @@ def family_keys(words: Iterable[str], lexicon) -> dict[str, str]:
     base: dict[str, str] = {}
     for word in words:
         base[word] = _reading_base(word, lexicon)
+    grown = dict.fromkeys(words)
     for word in words:
+        grown.update(dict.fromkeys(_verbs_conjugated(word)))
+    for word in grown:
         if len(word) < MIN_GROWN or not dictionary.lookup(word).known:
             continue
         for form, reading in family(word, lexicon).forms.items():
@@ -290,6 +300,22 @@ def family_keys(words: Iterable[str], lexicon) -> dict[str, str]:
             current = following
         keys[word] = _canonical(current)
     return keys
+
+
+def _verbs_conjugated(word: str) -> list[str]:
+    """The verbs the dictionary knows that ``word`` may be a conjugation of, when it knows
+    no reading of the word whole (قالت -> قال، يكتبون -> كتب): the family of a verb the
+    vocabulary holds only conjugated is grown too."""
+    if dictionary.lookup(word).known:
+        return []
+    found = []
+    for prefix in CONJUGATION_PREFIXES:
+        for suffix in CONJUGATION_SUFFIXES:
+            if word.startswith(prefix) and word.endswith(suffix):
+                stem = word[len(prefix) : len(word) - len(suffix)]
+                if len(stem) >= MIN_GROWN and stem != word and dictionary.lookup(stem).verb:
+                    found.append(stem)
+    return found
 
 
 def _reading_base(word: str, lexicon) -> str:
@@ -462,7 +488,10 @@ def search_body(text: str, schema, match_any: bool, plain: bool, size: int) -> d
         near = [{"match_phrase": {"body.exact": {"query": f"{a} {b}", "slop": PROXIMITY_SLOP,
                                                  "analyzer": "arabic_exact_query", "boost": PROXIMITY_BOOST}}}
                 for a, b in pairs]
-        clause = {"bool": {"must": [clause], "should": near}}
+        if set(clause.get("bool", {})) - {"must", "must_not", "filter"}:
+            clause = {"bool": {"must": [clause]}}
+        clause = {"bool": {"must": [clause]} if "bool" not in clause else dict(clause["bool"])}
+        clause["bool"]["should"] = near
     return {"query": clause, "size": size, "highlight": HIGHLIGHT}
 
 
@@ -480,6 +509,8 @@ def _positive_terms(node):
 def _top(node) -> dict:
     """The whole query; in an any-word query, excluded words and filters still bind
     (``search.query._exclude_from_any`` and ``_require_filters``)."""
+    if isinstance(node, whoosh_query.AndNot):
+        return {"bool": {"must": [_top(node.a)], "must_not": [_clause(node.b)]}}
     if not isinstance(node, whoosh_query.Or):
         return _clause(node)
     excluded = [_clause(child.query) for child in node.subqueries if isinstance(child, whoosh_query.Not)]

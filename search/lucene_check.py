@@ -70,7 +70,8 @@ def compile_helper(scratch: Path) -> str:
 
 
 def _rule_text(escaped: str) -> str:
-    return re.sub(r"\\u([0-9A-Fa-f]{4})", lambda match: chr(int(match.group(1), 16)), escaped.strip())
+    units = re.sub(r"\\u([0-9A-Fa-f]{4})", lambda match: chr(int(match.group(1), 16)), escaped.strip())
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le")  # pairs joined
 
 
 def write_spec(analysis: dict, folder: Path) -> Path:
@@ -127,8 +128,9 @@ def write_spec(analysis: dict, folder: Path) -> Path:
 
 
 def _java_quote(text: str) -> str:
-    """A string as Lucene's mapping file reads it between quotes."""
-    return "".join(f"\\u{ord(char):04X}" for char in text)
+    """A string as Lucene's mapping file reads it between quotes (UTF-16 escapes)."""
+    units = text.encode("utf-16-be")
+    return "".join(f"\\u{units[i]:02X}{units[i + 1]:02X}" for i in range(0, len(units), 2))
 
 
 def analyze(classpath: str, spec: Path, analyzer: str, texts: list[str]) -> list[list[tuple[str, int, int]]]:
