@@ -4,26 +4,30 @@ components only, the documents in ``_bulk`` format, and the queries we would run
 The analysis chain, as Lucene runs it (``analysis_settings``):
 
 1. ``arabic_chars`` (a ``mapping`` char filter): NFKC spelled out for the characters
-   inside words (presentation forms and lam-alef ligatures, ﻷ -> لأ; fullwidth letters),
-   a letter + combining hamza or madda composed (و + ٔ -> ؤ), and the characters
-   ``normalize`` deletes deleted: harakat, Quranic marks, the signs over a word, the
-   invisible joiners and tatweel. A ``mapping`` char filter corrects offsets, so a
-   highlight marks وَبِالْمَدْرَسَةِ as written.
+   inside words (presentation forms and lam-alef ligatures, ﻷ -> لأ; fullwidth and
+   mathematical letters), and a letter + combining hamza or madda composed (و + ٔ -> ؤ).
+   A ``mapping`` char filter corrects offsets into the original text.
 2. ``arabic_words`` (a ``pattern`` tokenizer): ``analyzers.words.WORD_PATTERN`` in Java's
-   syntax, letters and digits of any script (marks are gone by then).
-3. ``arabic_first_alef`` and ``lowercase``: the form stopwords are matched in
+   syntax: letters and digits of any script, Arabic marks and invisible joiners inside.
+3. ``arabic_marks`` (a ``pattern_replace``) and ``arabic_nonempty`` (a ``length``): the
+   characters ``normalize`` deletes (harakat, Quranic marks, the signs over a word, the
+   invisible joiners, tatweel) taken out of each token, and a token left empty dropped.
+   Deleted after the tokenizer, not in the char filter, so a token keeps the offsets of
+   the word as written, its marks included (a char filter's deletion before a word would
+   move the word's start past it), and a highlight marks وَبِالْمَدْرَسَةِ whole.
+4. ``arabic_first_alef`` and ``lowercase``: the form stopwords are matched in
    (``analyzers.normalization.normalize_for_stopwords``): a first alef without its hamza.
-4. ``arabic_stop``: our stopwords, matched before ى, ة and a later hamza are folded, as
+5. ``arabic_stop``: our stopwords, matched before ى, ة and a later hamza are folded, as
    ours are: على is stopped, the name علي is not.
-5. ``arabic_fold_*`` (one ``pattern_replace`` per letter): the folds of ``normalize``
+6. ``arabic_fold_*`` (one ``pattern_replace`` per letter): the folds of ``normalize``
    (alef forms, ى -> ي, ة -> ه, Arabic-Indic and Persian digits, ی ک, پ ڤ ڨ چ ژ گ). The
    term is now ours (``analyzers.terms.index_term``): the ``.exact`` sub-fields.
-6. ``arabic_families`` (a ``stemmer_override``): every form of the exported index's
+7. ``arabic_families`` (a ``stemmer_override``): every form of the exported index's
    vocabulary -> its family key (``family_keys``), then ``arabic_stem``, Lucene's light
    stemmer, for words outside the vocabulary (documents added later, words typed that no
    document holds).
 
-Step 6 is where OpenSearch and we part: we find a word's family when it is searched, over
+Step 7 is where OpenSearch and we part: we find a word's family when it is searched, over
 the index as it is then (``analyzers.morphology.family``); an index-time key is one
 family per form, fixed at export (``docs/beyond-one-machine.md``).
 """
@@ -102,23 +106,21 @@ def char_mappings() -> list[tuple[str, str]]:
     """(characters, replacement) of the ``arabic_chars`` char filter, in code point order.
 
     Rules:
-    1. Every character deleted by ``normalize`` (harakat, marks, signs, invisible joiners,
-       tatweel) -> nothing.
-    2. Every word character whose NFKC form is other word characters -> that form, less
-       the characters of rule 1 (ﻷ -> لأ; ﷲ -> الله). Characters whose NFKC form has a
-       space (ﷺ) or is no word stay, as they would split a word ours keeps whole.
-    3. An Arabic letter followed by a combining hamza or madda that NFC composes -> the
+    1. Every word character whose NFKC form is other word characters -> that form, less
+       the characters ``normalize`` deletes (ﻷ -> لأ; ﷲ -> الله). Characters whose NFKC
+       form has a space (ﷺ) or is no word stay, as they would split a word ours keeps whole.
+    2. An Arabic letter followed by a combining hamza or madda that NFC composes -> the
        composed letter (و + ٔ -> ؤ), which normalize's NFKC makes.
 
     >>> mappings = dict(char_mappings())
-    >>> mappings["\\ufefb"], mappings["\\u064e"], mappings["\\u0648\\u0654"]
-    ('لا', '', 'ؤ')
+    >>> mappings["\\ufefb"], mappings["\\u0648\\u0654"], "\\u064e" in mappings
+    ('لا', 'ؤ', False)
     """
     deleted = {ord(char): None for char in DELETED_CHARACTERS}
-    found = {char: "" for char in DELETED_CHARACTERS}
+    found = {}
     for code in range(sys.maxunicode + 1):
         char = chr(code)
-        if 0xD800 <= code < 0xE000 or char in found:
+        if 0xD800 <= code < 0xE000 or char in DELETED_CHARACTERS:
             continue
         compatible = unicodedata.normalize("NFKC", char)
         if compatible != char and _is_word(char):
@@ -164,7 +166,7 @@ def analysis_settings(family_rules: list[str]) -> dict:
         }
         for target, letters in folds()
     }
-    exact = ["arabic_first_alef", "lowercase", "arabic_stop", *fold_filters]
+    exact = ["arabic_marks", "arabic_nonempty", "arabic_first_alef", "lowercase", "arabic_stop", *fold_filters]
     families = ["arabic_families", "arabic_stem"]
     unstopped = [name for name in exact if name != "arabic_stop"]
 
@@ -181,6 +183,8 @@ def analysis_settings(family_rules: list[str]) -> dict:
         },
         "tokenizer": {"arabic_words": {"type": "pattern", "pattern": java_word_pattern(), "group": 0}},
         "filter": {
+            "arabic_marks": {"type": "pattern_replace", "pattern": f"[{DELETED_CHARACTERS}]", "replacement": ""},
+            "arabic_nonempty": {"type": "length", "min": 1},
             "arabic_first_alef": {"type": "pattern_replace", "pattern": "^[أإآٱ]", "replacement": "ا"},
             "arabic_stop": {"type": "stop", "stopwords": sorted(STOPWORDS), "ignore_case": False},
             **fold_filters,
@@ -193,7 +197,7 @@ def analysis_settings(family_rules: list[str]) -> dict:
             # without stopwords: a normalized word is not stopped again (هذة is no stopword).
             "arabic_query": analyzer(unstopped + families),
             "arabic_exact_query": analyzer(unstopped),
-            "arabic_names": analyzer(["lowercase", *fold_filters]),  # path and source
+            "arabic_names": analyzer(["arabic_marks", "arabic_nonempty", "lowercase", *fold_filters]),
         },
     }
 
@@ -341,7 +345,8 @@ def family_rules(keys: dict[str, str]) -> list[str]:
     """
     by_key: dict[str, set[str]] = {}
     for form, key in keys.items():
-        by_key.setdefault(key, {key}).add(form)
+        # A key that is a form of another family stays there: one rule per form.
+        by_key.setdefault(key, {key} if keys.get(key, key) == key else set()).add(form)
     rules = []
     for key in sorted(by_key, key=lambda key: (len(by_key[key]), key)):
         forms = sorted(by_key[key])

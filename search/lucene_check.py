@@ -29,6 +29,7 @@ FACTORIES = {
     "stop": "stop",
     "stemmer_override": "stemmerOverride",
     "arabic_stem": "arabicStem",
+    "length": "length",
 }
 BUILT_IN_FILTERS = {"lowercase": {"type": "lowercase"}, "arabic_stem": {"type": "arabic_stem"}}
 # Between texts sent to the helper, and between tokens and their parts in its answer:
@@ -101,6 +102,8 @@ def write_spec(analysis: dict, folder: Path) -> Path:
         elif kind_type == "pattern_replace":
             params = [f"pattern={settings['pattern']}", f"replacement={settings['replacement']}",
                       f"replace={'all' if settings.get('all', True) else 'first'}"]
+        elif kind_type == "length":
+            params = [f"min={settings.get('min', 0)}", f"max={settings.get('max', 2**31 - 1)}"]
         elif kind_type == "stop":
             params = [f"words={resource(name + '.txt', settings['stopwords'])}",
                       f"ignoreCase={str(settings.get('ignore_case', False)).lower()}"]
