@@ -264,14 +264,15 @@ def family_keys(words: Iterable[str], lexicon) -> dict[str, str]:
     Rules:
     1. A word's base is its first reading the dictionary attests with a clitic or pronoun
        taken off (بالمدرسه -> مدرسه), else one the index attests (باثريا -> اثريا), else
-       the word itself.
+       the word less its article (الابجديه -> ابجديه), else the word itself.
     2. A word of at least MIN_GROWN letters the dictionary knows whole is grown into its
        family over the lexicon (its endings, and for a verb its conjugations: قال ->
        قالت، يقول); each grown form without a base of rule 1, and that the dictionary does
        not know whole, takes this word as its base.
     3. A base's key is the shortest (then first) of it and its broken plurals or singulars
        the dictionary knows (مدارس and مدرسه share one key); a word's key is its base's,
-       followed up to MAX_KEY_STEPS times.
+       followed up to MAX_KEY_STEPS times. Bases and their partners the vocabulary lacks
+       are keyed too, as they are typed (ابيض, whose forms only hold الابيض).
 
     >>> class Words(set):
     ...     def starting_with(self, prefix):
@@ -303,6 +304,10 @@ def family_keys(words: Iterable[str], lexicon) -> dict[str, str]:
                 break
             current = following
         keys[word] = _canonical(current)
+        # The base, and its broken plurals or singulars, are what people type.
+        for typed in (current, *dictionary.lookup(current).plural_partners):
+            if typed not in base:
+                keys.setdefault(typed, keys[word])
     return keys
 
 
@@ -324,7 +329,7 @@ def _verbs_conjugated(word: str) -> list[str]:
 
 def _reading_base(word: str, lexicon) -> str:
     found = [(seg.base, why) for seg, why in readings(word, lexicon)[1:] if seg.base != word]
-    for wanted in ("dictionary", "index"):
+    for wanted in ("dictionary", "index", "article"):
         for candidate, why in found:
             if why.startswith(wanted):
                 return candidate
