@@ -179,6 +179,7 @@ def relevance(name: str, dataset: Path, index_dir: Path, classpath: str, spec: P
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="corpus folder names (default: all)")
     parser.add_argument("--no-relevance", action="store_true")
@@ -190,7 +191,9 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp())
     try:
         classpath = lucene_check.compile_helper(scratch)
-        for dataset in sorted(path.parent for path in CORPORA.glob("*/docs.jsonl")):
+        # Smallest first: figures come in while the largest corpus is still indexing.
+        for dataset in sorted((path.parent for path in CORPORA.glob("*/docs.jsonl")),
+                              key=lambda folder: (folder / "docs.jsonl").stat().st_size):
             name = dataset.name
             if args.only and name not in args.only:
                 continue

@@ -9,6 +9,7 @@ one line on stderr; ``--debug`` adds the traceback. ``search WORDS…`` is short
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -286,7 +287,10 @@ def query(words, index_dir, limit, page, match_any, plain, files_only, count_onl
     if opensearch:
         from search.export import opensearch_requests
 
-        print_json(opensearch_requests(" ".join(words), match_any, plain, limit or PAGE_SIZE))
+        resolved = store.resolve_index_dir(index_dir)
+        with IndexSearcher(resolved) if store.index_exists(resolved) else nullcontext() as searcher:
+            lexicon = searcher.lexicon() if searcher else None
+            print_json(opensearch_requests(" ".join(words), match_any, plain, limit or PAGE_SIZE, lexicon=lexicon))
         return
     if files_only and (count_only or as_json):
         raise click.UsageError("-l goes with neither -c nor --json (--json hits carry their path)")

@@ -460,27 +460,31 @@ HIGHLIGHT = {
 
 
 def opensearch_requests(text: str, match_any: bool = False, plain: bool = False, size: int = 10,
-                        name: str = INDEX_NAME) -> list[dict]:
+                        name: str = INDEX_NAME, lexicon=None) -> list[dict]:
     """The ``_search`` requests that ask OpenSearch what ``search TEXT`` asks our index:
     the query, and unless ``match_any``, the any-word query to send when it finds nothing
-    (as ``IndexSearcher.search`` falls back). Raises SearchError for a query we refuse.
+    (as ``IndexSearcher.search`` falls back). With the ``lexicon`` of our index, each word
+    also lists the forms of its family we would search (``search.query``), so that the
+    documents found are ours even where an index-time key falls short. Raises SearchError
+    for a query we refuse.
 
     >>> [request["when"] for request in opensearch_requests("مدرسة دمشق")]
     ['always', 'when the first finds nothing']
     """
     schema = store.make_schema()
-    parse_query(text, schema, match_any=match_any, plain=plain)  # our errors, our way
+    ours = parse_query(text, schema, match_any=match_any, plain=plain, lexicon=lexicon)  # our errors
+    families = dict(ours.families) if lexicon is not None else {}
     requests = [{"when": "always", "method": "POST", "path": f"/{name}/_search",
-                 "body": search_body(text, schema, match_any, plain, size)}]
+                 "body": search_body(text, schema, match_any, plain, size, families)}]
     if not match_any:
-        widened = search_body(text, schema, True, plain, size)
+        widened = search_body(text, schema, True, plain, size, families)
         if widened != requests[0]["body"]:
             requests.append({"when": "when the first finds nothing", "method": "POST",
                              "path": f"/{name}/_search", "body": widened})
     return requests
 
 
-def search_body(text: str, schema, match_any: bool, plain: bool, size: int) -> dict:
+def search_body(text: str, schema, match_any: bool, plain: bool, size: int, families: dict) -> dict:
     """One ``_search`` body: the query, a bonus for consecutive words standing close,
     highlights, and the number of hits."""
     text = LONE_SURROGATE.sub("\ufffd", text)
@@ -491,7 +495,7 @@ def search_body(text: str, schema, match_any: bool, plain: bool, size: int) -> d
         )
     else:
         parsed = _parser(schema, match_any).parse(text)
-    clause = _top(parsed.normalize())
+    clause = _top(families, parsed.normalize())
     typed = [leaf.text for leaf in _positive_terms(parsed) if leaf.field() == "body"]
     pairs = list(dict.fromkeys(zip(typed, typed[1:])))
     if pairs:
@@ -516,16 +520,16 @@ def _positive_terms(node):
             yield from _positive_terms(child)
 
 
-def _top(node) -> dict:
+def _top(families: dict, node) -> dict:
     """The whole query; in an any-word query, excluded words and filters still bind
     (``search.query._exclude_from_any`` and ``_require_filters``)."""
     if isinstance(node, whoosh_query.AndNot):
-        return {"bool": {"must": [_top(node.a)], "must_not": [_clause(node.b)]}}
+        return {"bool": {"must": [_top(families, node.a)], "must_not": [_clause(families, node.b)]}}
     if not isinstance(node, whoosh_query.Or):
-        return _clause(node)
-    excluded = [_clause(child.query) for child in node.subqueries if isinstance(child, whoosh_query.Not)]
-    filters = [_clause(child) for child in node.subqueries if _is_filter(child)]
-    wanted = [_clause(child) for child in node.subqueries
+        return _clause(families, node)
+    excluded = [_clause(families, child.query) for child in node.subqueries if isinstance(child, whoosh_query.Not)]
+    filters = [_clause(families, child) for child in node.subqueries if _is_filter(child)]
+    wanted = [_clause(families, child) for child in node.subqueries
               if not isinstance(child, whoosh_query.Not) and not _is_filter(child)]
     body = {"should": wanted, "minimum_should_match": 1}
     if excluded:
@@ -541,30 +545,30 @@ def _is_filter(node) -> bool:
     return all(_is_filter(child) for child in node.children())
 
 
-def _clause(node) -> dict:
+def _clause(families: dict, node) -> dict:
     """One node of Whoosh's parse as an OpenSearch query clause."""
     boost = getattr(node, "boost", 1.0)
     if isinstance(node, whoosh_query.AndNot):
-        return {"bool": {"must": [_clause(node.a)], "must_not": [_clause(node.b)]}}
+        return {"bool": {"must": [_clause(families, node.a)], "must_not": [_clause(families, node.b)]}}
     if isinstance(node, whoosh_query.AndMaybe):
-        return {"bool": {"must": [_clause(node.a)], "should": [_clause(node.b)]}}
+        return {"bool": {"must": [_clause(families, node.a)], "should": [_clause(families, node.b)]}}
     if isinstance(node, whoosh_query.Not):
-        return {"bool": {"must_not": [_clause(node.query)]}}
+        return {"bool": {"must_not": [_clause(families, node.query)]}}
     if isinstance(node, whoosh_query.And):
         required = [child for child in node.subqueries if not isinstance(child, whoosh_query.Not)]
         excluded = [child.query for child in node.subqueries if isinstance(child, whoosh_query.Not)]
-        body = {"must": [_clause(child) for child in required]}
+        body = {"must": [_clause(families, child) for child in required]}
         if excluded:
-            body["must_not"] = [_clause(child) for child in excluded]
+            body["must_not"] = [_clause(families, child) for child in excluded]
         return {"bool": body}
     if isinstance(node, whoosh_query.Or):
-        return {"bool": {"should": [_clause(child) for child in node.subqueries], "minimum_should_match": 1}}
+        return {"bool": {"should": [_clause(families, child) for child in node.subqueries], "minimum_should_match": 1}}
     if node is whoosh_query.NullQuery:
         return {"match_none": {}}
-    return _leaf(node, boost)
+    return _leaf(families, node, boost)
 
 
-def _leaf(node, boost: float) -> dict:
+def _leaf(families: dict, node, boost: float) -> dict:
     field, text = node.field(), getattr(node, "text", "")
     if field == "path" and isinstance(node, (whoosh_query.Prefix, whoosh_query.Wildcard)):
         pattern = text + ("*" if isinstance(node, whoosh_query.Prefix) else "")
@@ -584,8 +588,12 @@ def _leaf(node, boost: float) -> dict:
                                     for proclitic in PREFIX_PROCLITICS], "minimum_should_match": 1}}
     if isinstance(node, whoosh_query.Wildcard):
         return {"wildcard": {exact: {"value": text, "boost": boost}}}
-    # A word: its family (the index-time key), and the form typed at EXACT_BOOST.
-    return {"bool": {"should": [
+    # A word: its family by the index-time key, the form typed at EXACT_BOOST, and with an
+    # index here, the forms our family holds (matched, not scored: the key scores).
+    should = [
         {"match": {field: {"query": text, "analyzer": "arabic_query", "boost": boost}}},
         {"term": {exact: {"value": text, "boost": boost * EXACT_BOOST}}},
-    ], "minimum_should_match": 1}}
+    ]
+    if forms := [form for form in families.get(text, ()) if form != text]:
+        should.append({"terms": {exact: forms, "boost": 0.0}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}

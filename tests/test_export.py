@@ -189,6 +189,14 @@ def test_opensearch_any_keeps_exclusions_and_filters_binding():
     assert wanted["minimum_should_match"] == 1 and len(wanted["should"]) == 4
 
 
+def test_opensearch_query_lists_our_family_with_an_index(exported):
+    index_dir, _ = exported
+    body = _requests("مدرسة", options=["--index", str(index_dir)])[0]["body"]
+    forms = [clause["body.exact"] for clause in _clauses(body, "terms") if "body.exact" in clause]
+    assert len(forms) == 1 and {"وبالمدرسه", "ومدرستنا", "المدارس"} <= set(forms[0])
+    assert not list(_clauses(_requests("مدرسة", options=["--index", str(index_dir / "none")]), "terms"))
+
+
 def test_opensearch_refuses_what_we_refuse():
     result = CliRunner().invoke(cli, ["--opensearch", "في"])
     assert result.exit_code == 2
