@@ -96,7 +96,8 @@ def parity(name: str, export: Path, classpath: str, spec: Path, analysis: dict) 
         same = len(documents) - len(differing)
         print(f"{name:20} {chain:6} {same:>7,} / {len(documents):,} documents identical "
               f"({100 * same / (len(documents) or 1):.2f}%), {tokens:,} tokens")
-        print("\n".join(shown))
+        if shown:
+            print("\n".join(shown))
     print(f"{name:20} ours {ours_seconds:.1f} CPU s to analyze; Lucene (two analyzers, JVM start "
           f"included) {lucene_seconds:.1f} wall s")
 
@@ -117,10 +118,31 @@ def write_tsv(dataset: Path, scratch: Path) -> tuple[Path, Path]:
     return docs, queries
 
 
-def lucene_run(classpath: str, spec: str, docs: Path, queries: Path, scratch: Path, depth: int) -> dict:
+def family_queries(dataset: Path, index_dir: Path) -> list[tuple[str, str]]:
+    """Each query as the words of its family our index holds (``ParsedQuery.families``)."""
+    from search.query import parse_query
+    from search.searching import IndexSearcher
+
+    found = []
+    with IndexSearcher(index_dir) as searcher:
+        for query_id, text in read_queries(dataset / "queries.jsonl"):
+            try:
+                parsed = parse_query(text, searcher.index.schema, match_any=True, plain=True,
+                                     lexicon=searcher.lexicon())
+            except Exception:  # noqa: BLE001 - a query we refuse is sent as typed
+                found.append((query_id, text))
+                continue
+            words = dict.fromkeys(term for _, terms in parsed.families for term in terms)
+            found.append((query_id, " ".join(words) or text))
+    return found
+
+
+def lucene_run(classpath: str, spec: str, docs: Path, queries: Path, scratch: Path, depth: int,
+               reuse: bool = False) -> dict:
     index = scratch / f"lucene-{Path(spec).name}"
-    subprocess.run(["java", "-cp", classpath, lucene_check.CLASS_NAME, "index", spec, str(docs), str(index)],
-                   check=True)
+    if not reuse:
+        subprocess.run(["java", "-cp", classpath, lucene_check.CLASS_NAME, "index", spec, str(docs), str(index)],
+                       check=True)
     output = subprocess.run(
         ["java", "-cp", classpath, lucene_check.CLASS_NAME, "search", spec, str(index), str(queries), str(depth)],
         check=True, capture_output=True, text=True,
@@ -162,6 +184,13 @@ def relevance(name: str, dataset: Path, index_dir: Path, classpath: str, spec: P
     }
     modes = [("ours (search eval --sets)", ["--sets"])] if sets else [
         ("ours (search eval --any)", ["--any"]), ("ours (search eval, default)", [])]
+    if sets:
+        # What `search WORD --opensearch` sends with our index: the forms of our family too.
+        expanded = scratch / "queries-expanded.tsv"
+        expanded.write_text("".join(f"{query_id}\t{text}\n" for query_id, text in family_queries(dataset, index_dir)),
+                            encoding="utf-8")
+        rows["exported + our family's forms, Lucene"] = score(
+            lucene_run(classpath, str(spec), docs, expanded, scratch, depth, reuse=True), dataset, sets)
     for label, options in modes:
         output = run_search("eval", "--json", "--index", str(index_dir), *options,
                             str(dataset / "queries.jsonl"), str(dataset / "qrels.tsv"))
