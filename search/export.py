@@ -345,11 +345,13 @@ def family_rules(keys: dict[str, str]) -> list[str]:
     """``stemmer_override`` rules: "form, form… => key", forms grouped by key, every key
     also a form of itself (so the fallback stemmer leaves it alone).
 
-    >>> family_rules({"بالمدرسه": "مدرسه", "مدارس": "مدرسه", "قال": "قال"})
+    >>> family_rules({"بالمدرسه": "مدرسه", "مدارس": "مدرسه", "قال": "قال", "صلي الله": "صلي الله"})
     ['قال => قال', 'بالمدرسه, مدارس, مدرسه => مدرسه']
     """
     by_key: dict[str, set[str]] = {}
     for form, key in keys.items():
+        if not (_is_word(form) and _is_word(key)):
+            continue  # a term with a space (ﷺ is one): no token of the exported chain
         # A key that is a form of another family stays there: one rule per form.
         by_key.setdefault(key, {key} if keys.get(key, key) == key else set()).add(form)
     rules = []
