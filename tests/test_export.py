@@ -11,6 +11,7 @@ from search import lucene_check
 from search.cli import cli
 from search.export import bulk_lines, char_mappings, family_keys
 from search.store import make_schema, open_index
+from tests.conftest import SEEDS
 
 DOCUMENTS = {
     "a.txt": "المدرسة الأولى\nوَبِالْمَدْرَسَةِ درس الطلاب، ومدرستنا قريبة من المدارس. قالت المعلمة إنها تكتب.",
@@ -232,12 +233,15 @@ KNOWN_DIFFERENCES = [
 def lucene_tokens(lucene):
     """Lucene's tokens (the exported arabic_exact analyzer) of every text here, in one run."""
     classpath, spec, _ = lucene
-    texts = [text for _, text in TEXTS] + list(DOCUMENTS.values()) + [text for text, _, _ in KNOWN_DIFFERENCES]
+    texts = [text for _, text in TEXTS] + list(DOCUMENTS.values()) + SEED_TEXTS + [text for text, _, _ in KNOWN_DIFFERENCES]
     return dict(zip(texts, lucene_check.analyze(classpath, spec, "arabic_exact", texts)))
 
 
-@pytest.mark.parametrize("text", [text for _, text in TEXTS] + list(DOCUMENTS.values()),
-                         ids=[name for name, _ in TEXTS] + list(DOCUMENTS))
+SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+
+
+@pytest.mark.parametrize("text", [text for _, text in TEXTS] + list(DOCUMENTS.values()) + SEED_TEXTS,
+                         ids=[name for name, _ in TEXTS] + list(DOCUMENTS) + [f"seed {n}" for n in range(len(SEED_TEXTS))])
 def test_lucene_token_parity(lucene_tokens, text):
     assert lucene_tokens[text] == _ours(text)
 
