@@ -9,6 +9,7 @@ one line on stderr; ``--debug`` adds the traceback. ``search WORDS…`` is short
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -272,8 +273,10 @@ def index(paths, index_dir, rebuild, quiet, verbose, max_mb):
 @rtl_option
 @click.option("--interactive", "-i", is_flag=True,
               help="Explore in an interactive session (needs a terminal); WORDS, if any, first.")
+@click.option("--opensearch", is_flag=True,
+              help="Print the OpenSearch _search requests that ask what this search asks; search nothing.")
 def query(words, index_dir, limit, page, match_any, plain, files_only, count_only, sort,
-          as_json, color, rtl, interactive):
+          as_json, color, rtl, interactive, opensearch):
     """Search the index for WORDS; ``-`` reads one query per line from standard input.
 
     \b
@@ -286,6 +289,14 @@ def query(words, index_dir, limit, page, match_any, plain, files_only, count_onl
         return
     if not words:
         raise click.UsageError("give words to search for, or - to read queries from stdin")
+    if opensearch:
+        from search.export import opensearch_requests
+
+        resolved = store.resolve_index_dir(index_dir)
+        with IndexSearcher(resolved) if store.index_exists(resolved) else nullcontext() as searcher:
+            lexicon = searcher.lexicon() if searcher else None
+            print_json(opensearch_requests(" ".join(words), match_any, plain, limit or PAGE_SIZE, lexicon=lexicon))
+        return
     if files_only and (count_only or as_json):
         raise click.UsageError("-l goes with neither -c nor --json (--json hits carry their path)")
     limit = limit or (MANY_HITS if files_only else PAGE_SIZE)
@@ -396,6 +407,25 @@ def _batch(searcher: IndexSearcher, answer: Answer) -> bool:
     if not found and failed:
         sys.exit(EXIT_ERROR)
     return found
+
+
+@cli.group()
+def export():
+    """Export the index to run elsewhere."""
+
+
+@export.command("opensearch")
+@click.argument("out_dir", metavar="OUTDIR", type=click.Path(path_type=Path))
+@index_option
+def export_opensearch_command(out_dir, index_dir):
+    """Write OUTDIR/index.json (settings and mappings: our analysis with built-in
+    components), OUTDIR/documents.ndjson (the documents, _bulk format) and OUTDIR/README.md
+    (how to load them with curl) for OpenSearch or Elasticsearch."""
+    from search.export import export_opensearch
+
+    written = export_opensearch(store.resolve_index_dir(index_dir), out_dir)
+    click.echo(f"{written['documents']:,} documents and {written['forms']:,} word forms in "
+               f"{written['rules']:,} family rules written to {visible(str(out_dir))}")
 
 
 @cli.command("eval")
