@@ -56,9 +56,9 @@ from analyzers.words import ARABIC_MARKS, INVISIBLE_JOINERS, WORD, WORD_PATTERN
 from search import store
 from search.errors import SearchError
 from search.lexicon import IndexLexicon
+from analyzers.spelling import shared_prefix
 from search.query import (
     EXACT_BOOST,
-    FUZZY_PREFIX,
     MAX_FUZZY_EDITS,
     PREFIX_PROCLITICS,
     PROXIMITY_BOOST,
@@ -583,7 +583,7 @@ def _leaf(families: dict, node, boost: float) -> dict:
                                          "analyzer": "arabic_exact_query", "boost": boost}}}
     if isinstance(node, whoosh_query.FuzzyTerm):
         return {"fuzzy": {exact: {"value": text, "fuzziness": min(node.maxdist, MAX_FUZZY_EDITS),
-                                  "prefix_length": max(node.prefixlength, FUZZY_PREFIX),
+                                  "prefix_length": min(max(node.prefixlength, shared_prefix(text)), len(text)),
                                   "transpositions": True, "boost": boost}}}
     if isinstance(node, whoosh_query.Prefix):
         return {"bool": {"should": [{"prefix": {exact: {"value": proclitic + text, "boost": boost}}}
