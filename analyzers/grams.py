@@ -62,6 +62,15 @@ def read_gram_text(value: str) -> tuple[int, str]:
     return int(grams), words
 
 
+def read_gram_words(value: str) -> list[str]:
+    """The words (index terms) of a ``gram_text``, without their edge marks.
+
+    >>> read_gram_words(gram_text("في المدرسةِ، كُتُب"))
+    ['المدرسه', 'كتب']
+    """
+    return [word.strip(GRAM_EDGE) for word in read_gram_text(value)[1].split()]
+
+
 def _edged(surface: str) -> str:
     term = index_term(surface)
     return GRAM_EDGE + term + GRAM_EDGE if term else ""

@@ -166,6 +166,11 @@ NOUN_PROCLITICS = noun_proclitics()
 STRIPPABLE_PROCLITICS = sorted((p for p in NOUN_PROCLITICS if p), key=len, reverse=True)
 
 
+def definite(proclitic: str) -> bool:
+    """Whether a stack of proclitics ends in the article (ال, or لل for ل + ال)."""
+    return proclitic.endswith((ARTICLE, "لل"))
+
+
 def attested(word: str, lexicon: Lexicon) -> str:
     """Why ``word`` is a word ("dictionary" / "index"), or "" if nothing attests it."""
     if len(word) < MIN_BASE or word in NORMALIZED_STOPWORDS:
@@ -206,11 +211,11 @@ def _stem_readings(
     before a dictionary word, when the index holds the word whole, and never after ي:
     أثريا is a town, not أثري with tanween)."""
     found = []
-    if proclitic and (why := attested(stem, lexicon) or ("article" if proclitic.endswith((ARTICLE, "لل")) else "")):
+    if proclitic and (why := attested(stem, lexicon) or ("article" if definite(proclitic) else "")):
         found.append((Segmentation(proclitic, stem, "", "", stem), why))
     for pronoun in PRONOUNS:
         rest = stem[: -len(pronoun)]
-        if not stem.endswith(pronoun) or len(rest) < MIN_STEM or proclitic.endswith((ARTICLE, "لل")):
+        if not stem.endswith(pronoun) or len(rest) < MIN_STEM or definite(proclitic):
             continue
         if pronoun == "ي" and ARTICLE + stem in lexicon:
             continue  # a nisba adjective (الحربي), not "my"
@@ -302,12 +307,12 @@ def _grow_noun(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> N
         core, endings = base, NOUN_ENDINGS
     # No tanween alef after ي (أثري / أثريا), nor on a definite noun, which takes no
     # pronoun either.
-    indefinite = {e: rule for e, rule in endings.items() if e != ALEF or not core.endswith("ي")}
-    definite = {e: rule for e, rule in endings.items() if e != ALEF}
+    endings_here = {e: rule for e, rule in endings.items() if e != ALEF or not core.endswith("ي")}
+    without_tanween = {e: rule for e, rule in endings.items() if e != ALEF}
     for proclitic in NOUN_PROCLITICS:
-        is_definite = proclitic.endswith((ARTICLE, "لل"))
-        _collect(proclitic, core, definite if is_definite else indefinite, base, lexicon, forms,
-                 definite=is_definite)
+        with_article = definite(proclitic)
+        _collect(proclitic, core, without_tanween if with_article else endings_here, base, lexicon,
+                 forms, definite=with_article)
 
 
 def _grow_verb(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> None:

@@ -9,6 +9,7 @@ one line on stderr; ``--debug`` adds the traceback. ``search WORDS…`` is short
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from search import store
 from search.analysis import analyze_text
 from search.errors import SearchError
+from search.limits import MAX_FILE_MB
 from search.render import (
     IndexProgress,
     analysis_table,
@@ -230,7 +232,9 @@ def analyze(text, index_dir, as_json, color):
 @click.option("--rebuild", is_flag=True, help="Rebuild the index from scratch.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--verbose", "-v", is_flag=True, help="List every skipped file or record, with the reason.")
-def index(paths, index_dir, rebuild, quiet, verbose):
+@click.option("--max-file-size", "max_mb", type=click.IntRange(1), default=MAX_FILE_MB,
+              show_default=True, metavar="MB", help="Skip files larger than this, with a reason.")
+def index(paths, index_dir, rebuild, quiet, verbose, max_mb):
     """Add new and changed documents under PATHS to the index and drop deleted ones.
 
     Indexes .txt, .md, .html/.htm, .json and .jsonl files, in folders recursively.
@@ -242,7 +246,9 @@ def index(paths, index_dir, rebuild, quiet, verbose):
     index_dir = store.resolve_index_dir(index_dir)
     show_progress = console.is_terminal and not quiet
     with IndexProgress(console, enabled=show_progress) as progress:
-        report = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress)
+        report = index_paths(
+            list(paths), index_dir, rebuild=rebuild, progress=progress, max_file_bytes=max_mb * 2**20
+        )
     make_console().print(index_summary(report, index_dir, verbose=verbose), soft_wrap=True)
 
 
@@ -267,8 +273,10 @@ def index(paths, index_dir, rebuild, quiet, verbose):
 @rtl_option
 @click.option("--interactive", "-i", is_flag=True,
               help="Explore in an interactive session (needs a terminal); WORDS, if any, first.")
+@click.option("--opensearch", is_flag=True,
+              help="Print the OpenSearch _search requests that ask what this search asks; search nothing.")
 def query(words, index_dir, limit, page, match_any, plain, files_only, count_only, sort,
-          as_json, color, rtl, interactive):
+          as_json, color, rtl, interactive, opensearch):
     """Search the index for WORDS; ``-`` reads one query per line from standard input.
 
     \b
@@ -281,6 +289,14 @@ def query(words, index_dir, limit, page, match_any, plain, files_only, count_onl
         return
     if not words:
         raise click.UsageError("give words to search for, or - to read queries from stdin")
+    if opensearch:
+        from search.export import opensearch_requests
+
+        resolved = store.resolve_index_dir(index_dir)
+        with IndexSearcher(resolved) if store.index_exists(resolved) else nullcontext() as searcher:
+            lexicon = searcher.lexicon() if searcher else None
+            print_json(opensearch_requests(" ".join(words), match_any, plain, limit or PAGE_SIZE, lexicon=lexicon))
+        return
     if files_only and (count_only or as_json):
         raise click.UsageError("-l goes with neither -c nor --json (--json hits carry their path)")
     limit = limit or (MANY_HITS if files_only else PAGE_SIZE)
@@ -395,6 +411,25 @@ def _batch(searcher: IndexSearcher, answer: Answer) -> bool:
     if not found and failed:
         sys.exit(EXIT_ERROR)
     return found
+
+
+@cli.group()
+def export():
+    """Export the index to run elsewhere."""
+
+
+@export.command("opensearch")
+@click.argument("out_dir", metavar="OUTDIR", type=click.Path(path_type=Path))
+@index_option
+def export_opensearch_command(out_dir, index_dir):
+    """Write OUTDIR/index.json (settings and mappings: our analysis with built-in
+    components), OUTDIR/documents.ndjson (the documents, _bulk format) and OUTDIR/README.md
+    (how to load them with curl) for OpenSearch or Elasticsearch."""
+    from search.export import export_opensearch
+
+    written = export_opensearch(store.resolve_index_dir(index_dir), out_dir)
+    click.echo(f"{written['documents']:,} documents and {written['forms']:,} word forms in "
+               f"{written['rules']:,} family rules written to {visible(str(out_dir))}")
 
 
 @cli.command("eval")

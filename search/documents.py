@@ -4,17 +4,19 @@ Bad input never raises out of here except as ``SkipFile`` (the whole file) or as
 problem listed beside the records (one bad JSONL line, one JSON item without text).
 """
 
-import codecs
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from charset_normalizer import from_bytes
+
+from search.decoding import DecodingError, decode
+from search.limits import MAX_FILE_MB
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -24,10 +26,21 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 TEXT_KEYS = ("text", "body", "content")
 METADATA_KEYS = ("title", "date", "url", "source")
 TITLE_LENGTH = 120  # a first line used as title is cut here, at a word boundary
-ARABIC_LEGACY_ENCODINGS = ["cp1256", "iso8859_6"]
 INVISIBLE_HTML = ("script", "style", "noscript", "template", "head")
-ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
-LETTER = re.compile(r"[^\W\d_]")
+# JSON nested deeper than this is refused: Python's parser fails at a depth that depends
+# on how deep the call stack already is (about 950 from the CLI, less from a library
+# caller), so a fixed limit well below it reads a file the same way from anywhere.
+MAX_JSON_DEPTH = 500
+TOO_DEEP = f"nested more than {MAX_JSON_DEPTH} levels deep"
+# A JSON string (skipped whole, with its escapes) or one bracket.
+JSON_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+MAX_FILE_BYTES = MAX_FILE_MB * 2**20
+FILE_KINDS = {  # what a path is when it is not a regular file, for the skip reason
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 class SkipFile(Exception):
@@ -43,6 +56,7 @@ class SourceFile:
     relative: str  # relative to the root; the id of a one-record file
     size: int
     mtime_ns: int
+    found_at: str = ""  # the absolute path it was found at, before resolving symbolic links
 
     @property
     def stat_signature(self) -> str:
@@ -68,11 +82,23 @@ class Record:
 
     @property
     def fingerprint(self) -> str:
+        """A hash of the content. Not of the location: a record that only moved in its file
+        (a line above it deleted) is not indexed again (see json_record)."""
         payload = json.dumps(
-            [self.text, self.title, self.date, self.url, self.source, self.location],
-            ensure_ascii=False,
+            [self.text, self.title, self.date, self.url, self.source], ensure_ascii=False
         )
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+    def check_storable(self) -> None:
+        """Raise ValueError if a field cannot be stored: Whoosh keeps text as UTF-8, which
+        has no encoding for a lone surrogate (JSON can escape one: ``"\\ud83d"``)."""
+        for name in ("id", "text", "title", "date", "url", "source"):
+            value = getattr(self, name)
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                code = ord(value[error.start])
+                raise ValueError(f"the {name} holds a lone surrogate (\\u{code:04x})") from None
 
 
 @dataclass
@@ -84,66 +110,116 @@ class ParsedFile:
     problems: list[str] = field(default_factory=list)
 
 
-def walk(root: Path, ignore: Path | None = None):
-    """Yield (path, is_supported) for files under root, skipping hidden entries and ``ignore``."""
-    if root.is_file():
-        yield root, root.suffix.lower() in SUPPORTED_SUFFIXES
+@dataclass(frozen=True)
+class Skipped:
+    """A path found under a root that is not indexed, and why."""
+
+    path: Path
+    reason: str
+    target: str = ""  # where a link that leads outside the root points
+
+    def __str__(self) -> str:
+        return f"{printable(self.path)}: {self.reason}"
+
+
+def printable(path: Path) -> str:
+    """The path with undecodable bytes shown as \\xNN, safe to print anywhere."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def discover(
+    root: Path, ignore: Path | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[SourceFile | Skipped]:
+    """The files to index under ``root``, and the paths skipped with a reason.
+
+    Rules, in order: hidden entries and ``ignore`` are passed over silently; symbolic
+    links are not followed into folders (a linked folder outside the root is reported),
+    and a link to a file outside the root is skipped (``root`` itself may be a link);
+    then unsupported types, names that are not UTF-8, anything but a regular file (a FIFO
+    would block, ``/dev/zero`` never ends), and files over ``max_bytes``.
+    """
+    if not root.is_dir():
+        yield _examine(root, root, max_bytes)
         return
-    ignored = ignore.resolve() if ignore else None
+    ignored = os.path.realpath(ignore) if ignore else None
+    real_root = os.path.realpath(root)
     for folder, subfolders, files in os.walk(root):
         here = Path(folder)
-        subfolders[:] = sorted(
-            name
-            for name in subfolders
-            if not name.startswith(".") and (here / name).resolve() != ignored
-        )
+        kept = []
+        for name in sorted(subfolders):
+            path = here / name
+            if name.startswith(".") or os.path.realpath(path) == ignored:
+                continue
+            if path.is_symlink():
+                if not _is_under(os.path.realpath(path), real_root):
+                    yield Skipped(path, f"a symbolic link to a folder outside {printable(root)}")
+                continue
+            kept.append(name)
+        subfolders[:] = kept
         for name in sorted(files):
-            if not name.startswith("."):
-                yield here / name, Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+            if name.startswith("."):
+                continue
+            path = here / name
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                if not _is_under(target, real_root):
+                    outside = f"a symbolic link to a file outside {printable(root)}"
+                    yield Skipped(path, outside, target)
+                    continue
+            yield _examine(path, root, max_bytes)
 
 
-def source_file(path: Path, root: Path) -> SourceFile:
-    status = path.stat()
-    relative = path.name if root.is_file() else path.relative_to(root).as_posix()
-    display = path.as_posix() if root.is_file() else (root / relative).as_posix()
-    return SourceFile(path.resolve(), display, relative, status.st_size, status.st_mtime_ns)
+def _examine(path: Path, root: Path, max_bytes: int) -> SourceFile | Skipped:
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return Skipped(path, "unsupported file type")
+    if not _has_utf8_name(path):
+        return Skipped(path, "the file name is not UTF-8; rename the file to index it")
+    try:
+        status = path.stat()
+    except OSError as error:
+        return Skipped(path, str(error.strerror))
+    if not stat.S_ISREG(status.st_mode):
+        kind = FILE_KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        return Skipped(path, f"{kind}, not a regular file")
+    if status.st_size > max_bytes:
+        return Skipped(
+            path,
+            f"larger than {_megabytes(max_bytes)} ({_megabytes(status.st_size)}); "
+            "raise --max-file-size to index it",
+        )
+    return source_file(path, root, status)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
+
+
+def _has_utf8_name(path: Path) -> bool:
+    """Whether the path can be stored (Whoosh keeps terms as UTF-8): a name in another
+    encoding reaches Python with undecodable bytes as lone surrogates."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_under(file: str, root: str) -> bool:
+    return file == root or file.startswith(root.rstrip("/") + "/")
+
+
+def source_file(path: Path, root: Path, status: os.stat_result) -> SourceFile:
+    single = not root.is_dir()
+    relative = path.name if single else path.relative_to(root).as_posix()
+    display = path.as_posix() if single else (root / relative).as_posix()
+    return SourceFile(
+        path.resolve(), display, relative, status.st_size, status.st_mtime_ns,
+        found_at=os.path.abspath(path),
+    )
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or a detected legacy encoding.
-
-    charset-normalizer guesses the encoding; on short texts it can prefer an East Asian
-    code page, so when its guess has no Arabic letters the Arabic legacy encodings are
-    tried, and kept if most letters they produce are Arabic.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise SkipFile("binary file")
-    guess = from_bytes(data).best()
-    text = str(guess) if guess is not None else None
-    if text is None or not ARABIC_LETTER.search(text):
-        legacy = from_bytes(data, cp_isolation=ARABIC_LEGACY_ENCODINGS).best()
-        if legacy is not None and _mostly_arabic(str(legacy)):
-            text = str(legacy)
-    if text is None:
-        raise SkipFile("undecodable text (not UTF-8, UTF-16 or a known legacy encoding)")
-    return text
-
-
-def _mostly_arabic(text: str) -> bool:
-    letters = len(LETTER.findall(text))
-    return letters > 0 and len(ARABIC_LETTER.findall(text)) * 2 > letters
 
 
 def first_line_title(text: str) -> str:
@@ -177,15 +253,56 @@ def html_record(markup: str, source: SourceFile) -> Record:
 
 
 def json_record(item, source: SourceFile, position: str, location: str) -> Record:
-    """A Record from one JSON object; raises ValueError with the reason if it has no text."""
+    """A Record from one JSON object; raises ValueError with the reason if it cannot be one.
+
+    A record without an id of its own is known by its position (``feed.jsonl:3``). The
+    location is not part of the fingerprint: the indexer keeps it in the file's state
+    (``search.filestate``), so a record that only moved is not indexed again.
+    """
     if not isinstance(item, dict):
         raise ValueError("not a JSON object")
     text = next((item[key] for key in TEXT_KEYS if isinstance(item.get(key), str)), None)
     if text is None:
         raise ValueError("no text, body or content")
-    metadata = {key: str(item[key]) for key in METADATA_KEYS if item.get(key) is not None}
-    record_id = str(item["id"]) if item.get("id") is not None else f"{source.relative}{position}"
-    return Record(id=record_id, text=text, location=location, **metadata)
+    try:
+        metadata = {key: str(item[key]) for key in METADATA_KEYS if item.get(key) is not None}
+        own_id = str(item["id"]) if item.get("id") is not None else None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+    record_id = own_id if own_id is not None else f"{source.relative}{position}"
+    record = Record(id=record_id, text=text, location=location, **metadata)
+    record.check_storable()
+    return record
+
+
+def _load_json(text: str):
+    """json.loads, with nesting deeper than MAX_JSON_DEPTH reported as a ValueError."""
+    if json_depth_exceeds(text, MAX_JSON_DEPTH):
+        raise ValueError(TOO_DEEP)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit`` in ``text``.
+
+    >>> json_depth_exceeds('[[1], {"a": "[[["}]', 2), json_depth_exceeds("[[[]]]", 2)
+    (False, True)
+    """
+    if text.count("[") + text.count("{") <= limit:  # the usual case, without a scan
+        return False
+    depth = 0
+    for match in JSON_STRING_OR_BRACKET.finditer(text):
+        bracket = match.group()[0]
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
 
 
 def parse(source: SourceFile, text: str) -> ParsedFile:
@@ -205,7 +322,7 @@ def parse(source: SourceFile, text: str) -> ParsedFile:
 
 def _parse_json(source: SourceFile, text: str) -> ParsedFile:
     try:
-        value = json.loads(text)
+        value = _load_json(text)
     except ValueError as error:
         raise SkipFile(f"malformed JSON ({error})") from error
     items = value if isinstance(value, list) else [value]
@@ -231,7 +348,7 @@ def _json_lines_records(source: SourceFile, text: str, problems: list[str]) -> I
         if not line.strip():
             continue
         try:
-            yield json_record(json.loads(line), source, f":{number}", f"line {number}")
+            yield json_record(_load_json(line), source, f":{number}", f"line {number}")
         except ValueError as error:
             problems.append(f"{source.display} line {number}: {error}")
 
@@ -247,11 +364,25 @@ def _lines(text: str) -> Iterator[str]:
 
 
 def read_file(source: SourceFile) -> tuple[str, bytes]:
-    """(content hash, bytes) of one file; raises SkipFile with the reason."""
+    """(content hash, bytes) of one file; raises SkipFile with the reason.
+
+    Reads no more than the size found when the file was discovered (which was within the
+    limit): opened without following a link and without blocking, so a file replaced by a
+    FIFO or a link since then cannot hang or flood the run.
+    """
     try:
-        data = source.path.read_bytes()
+        descriptor = os.open(source.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
         raise SkipFile(f"unreadable ({error.strerror})") from error
+    with open(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise SkipFile("no longer a regular file")
+        try:
+            data = stream.read(source.size + 1)
+        except OSError as error:
+            raise SkipFile(f"unreadable ({error.strerror})") from error
+    if len(data) > source.size:
+        raise SkipFile("changed while being indexed; index again")
     if not data:
         raise SkipFile("empty file")
     return content_hash(data), data
@@ -259,4 +390,8 @@ def read_file(source: SourceFile) -> tuple[str, bytes]:
 
 def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
     """The records of a file's bytes; raises SkipFile with the reason."""
-    return parse(source, decode(data))
+    try:
+        text = decode(data)
+    except DecodingError as error:
+        raise SkipFile(str(error)) from None
+    return parse(source, text)

@@ -7,28 +7,37 @@ commits at the end (and every COMMIT_EVERY_BYTES on large runs), so an interrupt
 run leaves the last commit intact and a re-run picks up where it stopped.
 """
 
+import errno
 import inspect
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
-from contextlib import contextmanager
+import stat
+import threading
+import traceback
+import uuid
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.multiproc import MpWriter
 
-from analyzers.grams import gram_text
-from search import store
+from analyzers.grams import gram_text, read_gram_words
+from search import store, worker_lifetime
+from search.filestate import FileState
+from search.lexicon import save_lexicon
 from search.documents import (
+    MAX_FILE_BYTES,
     ParsedFile,
     SkipFile,
+    Skipped,
     SourceFile,
+    discover,
     parse_file,
     read_file,
-    source_file,
-    walk,
 )
 from search.errors import SearchError
 
@@ -43,6 +52,9 @@ WORKERS = 2
 POOL_MB = 200
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
+# Stopped workers get this long to exit before they are killed.
+WORKER_EXIT_SECONDS = 5
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # whoosh3 can start its workers with a start method that is safe with threads (fork
 # warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks.
 _START_METHOD = (
@@ -79,22 +91,6 @@ class Progress:
 
 
 @dataclass
-class FileState:
-    """What the index remembers of one source file, kept in its "file" document."""
-
-    stat_signature: str  # "size:mtime_ns"
-    sha: str = ""  # of the bytes, "" if they could not be read
-    skipped: list[str] = field(default_factory=list)  # the file's or its records' reasons
-
-    def encode(self) -> bytes:
-        return json.dumps([self.stat_signature, self.sha, self.skipped]).encode("utf-8")
-
-    @classmethod
-    def decode(cls, data: bytes) -> "FileState":
-        return cls(*json.loads(data.decode("utf-8")))
-
-
-@dataclass
 class IndexState:
     """What the last commit knows: each file's state and each record's fingerprint."""
 
@@ -121,14 +117,21 @@ class IndexState:
 
 
 def index_paths(
-    paths: list[Path], index_dir: Path, rebuild: bool = False, progress: Progress | None = None
+    paths: list[Path],
+    index_dir: Path,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> IndexReport:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``.
+
+    Files over ``max_file_bytes`` are skipped with a reason (and dropped if indexed before).
+    """
     for path in paths:
         if not path.exists():
             raise SearchError(f"{path}: no such file or folder")
     if rebuild:
-        return _rebuild(paths, index_dir, progress or Progress())
+        return _rebuild(paths, index_dir, progress or Progress(), max_file_bytes)
     if store.index_exists(index_dir):
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
@@ -136,72 +139,165 @@ def index_paths(
         ix = store.open_index(index_dir)
     else:
         ix = store.create_index(index_dir)
-    return _update(ix, index_dir, paths, progress or Progress())
+    return _update(ix, index_dir, paths, progress or Progress(), max_file_bytes)
 
 
-def _rebuild(paths, index_dir: Path, progress: Progress) -> IndexReport:
+def _rebuild(paths, index_dir: Path, progress: Progress, max_file_bytes: int) -> IndexReport:
     """Build a fresh index beside the old one, then swap it in: the old stays whole until then.
 
     The old index's write lock is held throughout, so no other run updates it meanwhile.
-    The sibling folders are hidden, so indexing "." never walks into them.
+    The fresh and retired folders are hidden siblings this run makes under new names,
+    so indexing "." never walks into them and no folder of anyone else's is ever
+    removed. Only files the index wrote are deleted: anything else in the old folder
+    (a note, a ``.gitkeep``, the search history) moves into the new one, which keeps the
+    old folder's permissions.
     """
-    fresh = index_dir.with_name(f".{index_dir.name}.rebuilding")
-    retired = index_dir.with_name(f".{index_dir.name}.old")
     store.check_replaceable(index_dir)
-    with _holding_write_lock(index_dir):
-        shutil.rmtree(fresh, ignore_errors=True)
-        report = _update(store.create_index(fresh), index_dir, paths, progress, writing_to=fresh)
-        shutil.rmtree(retired, ignore_errors=True)
-        if index_dir.exists():
-            _carry_hidden_files(index_dir, fresh)
-            index_dir.rename(retired)
-        fresh.rename(index_dir)
-        shutil.rmtree(retired, ignore_errors=True)
+    index_dir = _rebuildable(index_dir)
+    with _holding_write_lock(index_dir) as locked:
+        if locked:
+            _remove_abandoned_siblings(index_dir)
+        fresh = _new_sibling(index_dir, "rebuilding")
+        try:
+            report = _update(
+                store.create_index(fresh), index_dir, paths, progress, max_file_bytes, writing_to=fresh
+            )
+            retired = _swap_in(fresh, index_dir)
+        except SearchError as error:
+            _remove_index_folder(fresh)
+            raise SearchError(str(error).replace(str(fresh), str(index_dir))) from error
+        except OSError as error:  # the swap itself
+            _remove_index_folder(fresh)
+            raise store.write_error(index_dir, error) from error
+        except BaseException:
+            _remove_index_folder(fresh)
+            raise
+        if retired:
+            _carry_user_files(retired, index_dir)
+            _remove_index_folder(retired)
     return report
 
 
-def _carry_hidden_files(old: Path, new: Path) -> None:
-    """Keep what the user put in the index folder (a ``.gitkeep``); Whoosh writes no dotfiles."""
+def _rebuildable(index_dir: Path) -> Path:
+    """The real path of a folder that --rebuild may swap out, or a SearchError: not the
+    current folder (nor one above it), and one the user may write to."""
+    real = index_dir.resolve()
+    cwd = Path.cwd().resolve()
+    if real == cwd or real in cwd.parents:
+        raise SearchError(
+            f"cannot rebuild the index at {index_dir}: it holds the current folder; "
+            "run the command from outside it"
+        )
+    if real.exists() and not os.access(real, os.W_OK):
+        # The swap itself needs only the parent folder, but the user's files in it
+        # must move to the new folder and the old index's files be deleted.
+        code = errno.EROFS if os.statvfs(real).f_flag & os.ST_RDONLY else errno.EACCES
+        raise store.write_error(index_dir, OSError(code, os.strerror(code)))
+    return real
+
+
+def _new_sibling(index_dir: Path, role: str) -> Path:
+    """A new empty hidden folder beside ``index_dir``, never one that was there."""
+    while True:
+        folder = index_dir.with_name(f".{index_dir.name}.{role}-{uuid.uuid4().hex[:8]}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise store.write_error(index_dir, error) from error
+
+
+def _remove_abandoned_siblings(index_dir: Path) -> None:
+    """Remove what a killed rebuild left beside the index: a folder named as this
+    module names them that holds only index files. Called with the index's write lock
+    held, so no other rebuild of it is running."""
+    pattern = re.compile(rf"\.{re.escape(index_dir.name)}\.(rebuilding|old)-[0-9a-f]{{8}}")
+    for entry in os.scandir(index_dir.parent):
+        if (
+            pattern.fullmatch(entry.name)
+            and entry.is_dir(follow_symlinks=False)
+            and all(store.is_index_file(name) for name in os.listdir(entry.path))
+        ):
+            _remove_index_folder(Path(entry.path))
+
+
+def _swap_in(fresh: Path, index_dir: Path) -> Path | None:
+    """Put ``fresh`` at ``index_dir`` in one rename; return where the old index went."""
+    if not index_dir.exists():
+        fresh.rename(index_dir)
+        return None
+    os.chmod(fresh, stat.S_IMODE(index_dir.stat().st_mode))
+    retired = _new_sibling(index_dir, "old")
+    index_dir.rename(retired)  # onto the empty folder just made
+    try:
+        fresh.rename(index_dir)
+    except BaseException:
+        retired.rename(index_dir)
+        raise
+    return retired
+
+
+def _carry_user_files(old: Path, new: Path) -> None:
+    """Move everything the index did not write (a ``.gitkeep``, a note) to the new folder.
+
+    What cannot be moved stays in the old folder, which is then kept."""
     for entry in old.iterdir():
-        if entry.name.startswith(".") and not (new / entry.name).exists():
-            entry.rename(new / entry.name)
+        if not store.is_index_file(entry.name) and not (new / entry.name).exists():
+            with suppress(OSError):
+                entry.rename(new / entry.name)
+
+
+def _remove_index_folder(folder: Path) -> None:
+    """Delete the files the index wrote in ``folder``, then the folder if that empties it."""
+    for entry in os.scandir(folder):
+        if store.is_index_file(entry.name):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    os.unlink(entry.path)
+    with suppress(OSError):
+        folder.rmdir()
 
 
 @contextmanager
 def _holding_write_lock(index_dir: Path):
+    """Hold the index's write lock, without reading the index (it may be damaged)."""
     if not store.index_exists(index_dir):
-        yield
+        yield False
         return
-    ix = store.open_index(index_dir)
-    lock = ix.lock("WRITELOCK")
-    if not lock.acquire(blocking=False):
+    lock = store.SafeFileStorage(str(index_dir)).lock(f"{store.INDEX_NAME}_WRITELOCK")
+    try:
+        acquired = lock.acquire(blocking=False)
+    except OSError as error:
+        raise store.write_error(index_dir, error) from error
+    if not acquired:
         raise SearchError(f"another `search index` is updating {index_dir}; wait for it to finish")
     try:
-        yield
+        yield True
     finally:
         lock.release()
 
 
-def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | None = None):
+def _update(
+    ix, index_dir: Path, paths, progress: Progress, max_file_bytes: int,
+    writing_to: Path | None = None,
+):
     report = IndexReport()
-    state = IndexState.load(ix)
+    with store.reading(index_dir, store.CORRUPTION_ERRORS):
+        state = IndexState.load(ix)
     found: dict[Path, SourceFile] = {}
+    disowned = set()  # the targets of links that lead outside their root
     for root in paths:
-        for path, supported in walk(root, ignore=index_dir):
-            if not supported:
-                report.skipped.append(f"{printable(path)}: unsupported file type")
-                continue
-            if not _has_utf8_name(path):
-                report.skipped.append(
-                    f"{printable(path)}: the file name is not UTF-8; rename the file to index it"
-                )
-                continue
-            try:
-                source = source_file(path, root)
-            except OSError as error:
-                report.skipped.append(f"{printable(path)}: {error.strerror}")
-                continue
-            found.setdefault(source.path, source)
+        for item in discover(root, ignore=index_dir, max_bytes=max_file_bytes):
+            if isinstance(item, Skipped):
+                report.skipped.append(str(item))
+                if item.target:
+                    disowned.add(item.target)
+            else:
+                found.setdefault(item.path, item)
 
     to_read = []
     for source in found.values():
@@ -211,11 +307,13 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
             report.skipped.extend(known.skipped)
         else:
             to_read.append(source)
-    roots = [str(root.resolve()) for root in paths]
+    # Each root as given and resolved: files are kept by their resolved path, and where
+    # they were found under the root as given.
+    roots = {os.path.abspath(root) for root in paths} | {str(root.resolve()) for root in paths}
     gone = [
         file
-        for file in state.files
-        if Path(file) not in found and any(_is_under(file, root) for root in roots)
+        for file, known in state.files.items()
+        if Path(file) not in found and _is_gone(file, known, roots, disowned)
     ]
 
     total_bytes = sum(source.size for source in to_read)
@@ -239,19 +337,17 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
     return report
 
 
-def _has_utf8_name(path: Path) -> bool:
-    """Whether the path can be stored (Whoosh keeps terms as UTF-8): a name in another
-    encoding reaches Python with undecodable bytes as lone surrogates."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _is_gone(file: str, known: FileState, roots: set[str], disowned: set[str]) -> bool:
+    """Whether a file the index holds, not found in this run, was found here before.
 
-
-def printable(path: Path) -> str:
-    """The path with undecodable bytes shown as \\xNN, safe to print anywhere."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    It was if it lies under a root, or was found at a path under one (a link to outside
+    the root, no longer followed). An index written before the path was kept does not
+    know it: a link met in this run that leads to the file tells.
+    """
+    return (
+        any(_is_under(file, root) or _is_under(known.found_at, root) for root in roots)
+        or (file in disowned and not known.found_at)
+    )
 
 
 def _is_under(file: str, root: str) -> bool:
@@ -265,7 +361,7 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
     file = str(source.path)
     known = state.records.get(file, {})
     previous = state.files.get(file)
-    file_state = FileState(source.stat_signature)
+    file_state = FileState(source.stat_signature, found_at=source.found_at)
     parsed = ParsedFile([])
     try:
         file_state.sha, data = read_file(source)
@@ -280,8 +376,9 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
     if parsed is None:
         report.unchanged += len(known)
         file_state.skipped = previous.skipped
+        file_state.locations = previous.locations
     else:
-        _index_records(session.writer, source, parsed.records, known, file_state, report)
+        _index_records(session, source, parsed.records, known, file_state, report)
         file_state.skipped.extend(parsed.problems)
     report.skipped.extend(file_state.skipped)
     session.writer.update_document(
@@ -289,8 +386,9 @@ def _index_file(session, source: SourceFile, state: IndexState, report: IndexRep
     )
 
 
-def _index_records(writer, source, records, known, file_state, report) -> None:
+def _index_records(session, source, records, known, file_state, report) -> None:
     """Add new records, replace changed ones and delete those gone from the file."""
+    writer = session.writer
     file = str(source.path)
     current = set()
     for record in records:
@@ -299,6 +397,8 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
             file_state.skipped.append(f"{source.display}: duplicate id {record.id!r} ignored")
             continue
         current.add(key)
+        if record.location:
+            file_state.locations[record.id] = record.location
         fingerprint = record.fingerprint
         if known.get(key) == fingerprint:
             report.unchanged += 1
@@ -312,6 +412,7 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
         # record without one has its first line counted twice, +0.003 MRR@10 on wiki_qa
         # over its real title (docs/relevance.md).
         words = gram_text(f"{record.display_title}\n{record.text}")
+        session.vocabulary.update(read_gram_words(words))
         writer.add_document(
             id=record.id,
             key=key,
@@ -324,7 +425,6 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
             source=record.source,
             date=record.date,
             url=record.url,
-            location=record.location,
             fingerprint=fingerprint.encode("ascii"),
             grams=words.encode("utf-8"),
             roots=words,
@@ -335,41 +435,89 @@ def _index_records(writer, source, records, known, file_state, report) -> None:
 
 
 class _WritingSession:
-    """One writer at a time; on large runs, commit and start a new writer every so often."""
+    """One writer at a time; on large runs, commit and start a new writer every so often.
+
+    The words of the records added (``vocabulary``) are saved to the index's lexicon file
+    (``search.lexicon``) before each commit, so the file never lacks a word the index
+    holds."""
 
     def __init__(self, ix, index_dir: Path, options: dict):
         self.ix, self.index_dir, self.options = ix, index_dir, options
         self.writer = store.open_writer(ix, index_dir, **options)
         self.committed_at = 0
+        self.vocabulary: set[str] = set()
 
     def maybe_commit(self, bytes_read: int) -> None:
+        self.check_workers()
         if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
-            self.writer.commit()
+            self.commit()
             self.committed_at = bytes_read
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
 
-    def cancel(self) -> None:
+    def commit(self) -> None:
+        self.check_workers()
+        save_lexicon(self.index_dir, self.vocabulary)
+        self.vocabulary = set()
+        self.writer.commit()
+
+    def check_workers(self) -> None:
+        """Raise SearchError if a worker has died (the kernel's OOM killer, a kill): Whoosh
+        would commit without its documents, or wait forever for it to take more."""
         for task in getattr(self.writer, "tasks", []):
+            if task.exitcode is not None:
+                raise SearchError(
+                    f"an indexing worker stopped (exit status {task.exitcode}); nothing of this "
+                    "run since the last commit was kept — run it again"
+                )
+
+    def cancel(self) -> None:
+        """Stop the workers and drop the uncommitted writer (a failed commit closed it)."""
+        tasks = getattr(self.writer, "tasks", [])
+        for task in tasks:
             task.terminate()
-        self.writer.cancel()
+        for task in tasks:
+            task.join(WORKER_EXIT_SECONDS)
+            if task.is_alive():
+                task.kill()
+                task.join()
+        if not self.writer.is_closed:
+            with suppress(Exception):  # disk full again while closing; cleaned up below
+                self.writer.cancel()
 
 
 @contextmanager
 def _writing(ix, index_dir: Path, options: dict):
-    """A writing session that commits on success and leaves the last commit alone otherwise."""
-    with _workers_ignore_interrupts(bool(options)):
-        session = _WritingSession(ix, index_dir, options)
-    try:
-        yield session
-    except BaseException:
-        session.cancel()
-        raise
-    session.writer.commit()
+    """A writing session that commits on success and leaves the last commit alone otherwise.
+
+    On failure (a full disk, a read-only folder, Ctrl-C) the workers are stopped and
+    the partial segment files deleted, so the next run starts clean; a write error
+    becomes one line for the user. What a killed run left is deleted before starting.
+    """
+    with _stopping_signals_interrupt():
+        store.remove_leftovers(index_dir)  # of a killed run: on a full disk, the space needed
+        with _workers_ignore_interrupts(bool(options)):
+            session = _WritingSession(ix, index_dir, options)
+        try:
+            yield session
+            session.commit()
+        except BaseException as error:
+            session.cancel()
+            # Close the failed writer's files now, not when the error is forgotten: on a
+            # full disk their space is what the next run needs.
+            session.writer = None
+            traceback.clear_frames(error.__traceback__)
+            store.remove_leftovers(index_dir)
+            if isinstance(error, OSError):
+                raise store.write_error(index_dir, error) from error
+            if isinstance(error, store.DECODE_ERRORS) and store.raised_by_whoosh(error):
+                raise store.unreadable(index_dir, error) from error  # merging a damaged segment
+            raise
 
 
 @contextmanager
 def _workers_ignore_interrupts(parallel: bool):
-    """Start the worker launcher with Ctrl-C ignored, so only this process handles it.
+    """Start the worker launcher with Ctrl-C ignored, so only this process handles it,
+    and with search.worker_lifetime loaded, so the workers die with it.
 
     Workers inherit the launcher's SIGINT disposition; without this each would print its
     own KeyboardInterrupt traceback when the user presses Ctrl-C.
@@ -379,9 +527,34 @@ def _workers_ignore_interrupts(parallel: bool):
         return
     from multiprocessing import forkserver
 
+    forkserver.set_forkserver_preload(["__main__", worker_lifetime.__name__])
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
     yield
+
+
+@contextmanager
+def _stopping_signals_interrupt():
+    """SIGTERM and SIGHUP (a closed terminal) stop a run as Ctrl-C does: the workers are
+    stopped and the last commit is left intact. A second one while stopping ends the
+    process at once (the workers die with it: search.worker_lifetime)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in STOPPING_SIGNALS}
+
+    def interrupt(number, frame):
+        for each in STOPPING_SIGNALS:
+            signal.signal(each, signal.SIG_DFL)
+        raise KeyboardInterrupt(signal.Signals(number).name)
+
+    for number in STOPPING_SIGNALS:
+        signal.signal(number, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import matching, qparser, query
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
 
 from analyzers.grams import word_grams
 from analyzers.morphology import Family, Lexicon, NoLexicon
@@ -33,6 +35,8 @@ from analyzers.whoosh_analysis import arabic_analyzer
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
+# Every record (not the index's one bookkeeping document per source file).
+RECORDS = query.Term("kind", "doc")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 ROOTS_FIELD = "roots"  # the roots of title and body words (whoosh_analysis.RootTokenizer)
 FILTER_FIELDS = ("source", "path")
@@ -126,6 +130,7 @@ def parse_query(
     near = _proximity(typed)
     grams = _grams(typed)
     by_root = len(set(typed)) >= MIN_ROOT_WORDS
+    positive = parsed is not query.NullQuery and _has_positive_part(parsed)
     patterns = {
         (type(leaf), leaf.text)
         for leaf in parsed.leaves()
@@ -134,7 +139,7 @@ def parse_query(
     share = max(MAX_EXPANSION // max(len(patterns), 1), 1)
     widening = _Widening(lexicon or NoLexicon(), with_roots=match_any and by_root, expansion=share)
     parsed = _require_filters(widening.widen(parsed))
-    if parsed is query.NullQuery or not _has_positive_part(parsed):
+    if parsed is query.NullQuery or not positive:
         raise SearchError(
             "nothing to search for: the query has no word to find "
             "(only stopwords, diacritics, punctuation or excluded words)"
@@ -257,6 +262,9 @@ class _Widening:
             return node
         if node.is_leaf():
             return self._leaf(node)
+        if isinstance(node, query.Not):
+            # The records without it: a bare NOT reached the index's bookkeeping documents.
+            return query.AndNot(RECORDS, self.widen(node.query))
         return _exclude_from_any(node.apply(self.widen))
 
     def family(self, word: str) -> Family:
@@ -413,16 +421,15 @@ def _exclude_from_any(node: query.Query) -> query.Query:
 
 
 def word_query(field: str, word_family: Family, boost: float = 1.0, with_root: bool = False) -> query.Query:
-    """A word in one field: its family as one term (``FamilyTerm``), plus the form typed
-    scored on its own at EXACT_BOOST, so that documents with the word as typed rank
-    first; ``with_root``, also any word of its root, at ROOT_BOOST."""
+    """A word in one field: its family as one term (``FamilyTerm``), the form typed
+    counting EXACT_BOOST more; ``with_root``, also any word of its root, at ROOT_BOOST."""
     typed = word_family.typed
     forms = tuple((form, 1.0) for form in dict.fromkeys((typed, *word_family.forms)))
-    terms = [FamilyTerm(field, typed, forms, boost=boost), query.Term(field, typed, boost=boost * EXACT_BOOST)]
+    family_term = FamilyTerm(field, typed, forms, boost=boost, exact_boost=EXACT_BOOST)
     # Once per word: the roots field covers title and body (the title is a body leaf's twin).
     if with_root and field == "body" and (word_root := root(typed)):
-        terms.append(query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST))
-    return query.Or(terms)
+        return query.Or([family_term, query.Term(ROOTS_FIELD, word_root, boost=boost * ROOT_BOOST)])
+    return family_term
 
 
 class FamilyTerm(query.Term):
@@ -430,18 +437,25 @@ class FamilyTerm(query.Term):
 
     The postings of every form are merged into one list, a document's frequency being
     the sum of its forms' (each weighted by its factor), and scored by the weighting's
-    ``family_scorer``:
-    BM25 with the family's document frequency (``search.searching.FamilyBM25F``), as
-    Lucene scores synonyms. A family is one leaf, not an Or of its forms: Whoosh's union
-    trees over a few hundred forms took a second a question on wiki_qa.
+    ``family_scorer``: BM25 with the family's document frequency
+    (``search.searching.FamilyBM25F``), as Lucene scores synonyms, plus ``exact_boost``
+    times the BM25 of the form typed (``text``) on its own, so that documents with the
+    word as typed rank first. A family is one leaf, not an Or of its forms: Whoosh's
+    union trees over a few hundred forms took a second a question on wiki_qa, and the
+    form typed beside the family as a term of its own cost a quarter of a one-word search.
     """
 
-    def __init__(self, fieldname: str, text: str, forms: tuple[tuple[str, float], ...], boost: float = 1.0):
+    def __init__(
+        self, fieldname: str, text: str, forms: tuple[tuple[str, float], ...], boost: float = 1.0,
+        exact_boost: float = 0.0,
+    ):
         super().__init__(fieldname, text, boost=boost)
-        self.forms = forms
+        self.forms, self.exact_boost = forms, exact_boost
+        self._cache_key, self._cache = None, {}
+        self._size = None
 
     def __eq__(self, other) -> bool:
-        return super().__eq__(other) and self.forms == other.forms
+        return super().__eq__(other) and (self.forms, self.exact_boost) == (other.forms, other.exact_boost)
 
     def __hash__(self) -> int:
         return super().__hash__() ^ hash(self.forms)
@@ -459,28 +473,112 @@ class FamilyTerm(query.Term):
                 yield self.fieldname, form
 
     def estimate_size(self, ixreader) -> int:
-        return sum(ixreader.doc_frequency(self.fieldname, form) for form, _ in self.forms)
+        # Asked for every segment and every tree of the query (to intersect the rarest
+        # part first): the forms' frequencies are added up once.
+        if self._size is None:
+            self._size = sum(ixreader.doc_frequency(self.fieldname, form) for form, _ in self.forms)
+        return self._size
 
     def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        frequencies: dict[int, float] = {}
-        for form, factor in self.forms:
-            if (self.fieldname, form) not in reader:
-                continue
-            postings = reader.postings(self.fieldname, form)
-            while postings.is_active():
-                docnum = postings.id()
-                frequencies[docnum] = frequencies.get(docnum, 0.0) + factor * postings.weight()
-                postings.next()
+        segments = self._postings(searcher.get_parent())
+        frequencies, exact = segments.get(id(searcher.reader()), ({}, {}))
         if not frequencies:
             return matching.NullMatcher()
         ids = sorted(frequencies)
         weights = [frequencies[docnum] for docnum in ids]
+        exact_weights = [exact.get(docnum, 0.0) for docnum in ids]
         weighting = context.weighting if context else searcher.weighting
         family_scorer = getattr(weighting, "family_scorer", None)
-        scorer = family_scorer(searcher, self.fieldname, self.text, max(weights)) if family_scorer else None
-        found = matching.ListMatcher(ids, weights, scorer=scorer, term=(self.fieldname, self.text))
+        scorer = None
+        if family_scorer:
+            scorer = family_scorer(
+                searcher, self.fieldname, max(weights), sum(len(f) for f, _ in segments.values()),
+                exact_boost=self.exact_boost, max_exact=max(exact_weights),
+                exact_held_by=sum(len(e) for _, e in segments.values()),
+            )
+        found = FamilyMatcher(ids, weights, exact_weights, scorer, term=(self.fieldname, self.text))
         return matching.WrappingMatcher(found, boost=self.boost) if self.boost != 1.0 else found
+
+    def _postings(self, top) -> dict[int, tuple[dict[int, float], dict[int, float]]]:
+        """{segment reader's id: ({docnum: summed frequency}, {docnum: the form typed's
+        frequency})} over every segment of the searcher ``top``, read once per search
+        (counting the hits runs the matchers again); how many records hold the family, or
+        the form typed, is the sum of the segments' sizes."""
+        if self._cache_key != id(top):
+            self._cache_key, self._cache = id(top), {}
+            for leaf, _ in top.leaf_searchers():
+                reader = leaf.reader()
+                self._cache[id(reader)] = _summed_postings(reader, self.fieldname, self.forms, self.text)
+        return self._cache
+
+
+class FamilyMatcher(matching.ListMatcher):
+    """A family's documents, summed frequencies and the form typed's frequencies, scored
+    when visited (an intersection visits few). Whoosh's ListMatcher takes the maximum of
+    all its weights each time a union asks for its quality: quadratic, 0.7 s of a search
+    for الله on tashkeela_classical; the maximum is taken once here."""
+
+    def __init__(self, ids, weights, exact_weights, scorer=None, term=None):
+        super().__init__(ids, weights, scorer=scorer, term=term)
+        self._exact = exact_weights
+        self._max = max(weights)
+
+    def copy(self):
+        start = self._i
+        return FamilyMatcher(self._ids[start:], self._weights[start:], self._exact[start:], self._scorer,
+                             self._term)
+
+    def exact_weight(self) -> float:
+        """How often the form typed is in the current document."""
+        return self._exact[self._i]
+
+    def supports_block_quality(self):
+        return False
+
+    def block_max_weight(self):
+        return self._max
+
+    def max_quality(self):
+        return self._scorer.max_quality() if self._scorer else self._max
+
+
+def _summed_postings(reader, fieldname: str, forms, typed: str):
+    """({docnum: sum of factor * frequency} of ``forms``, {docnum: frequency of ``typed``})
+    in one segment (deleted documents are left out by the reader)."""
+    frequencies: dict[int, float] = {}
+    exact: dict[int, float] = {}
+    get = frequencies.get
+    for form, factor in forms:
+        try:
+            postings = reader.postings(fieldname, form)
+        except TermNotFound:
+            continue
+        for docnums, weights in _posting_blocks(postings):
+            for docnum, weight in zip(docnums, weights):
+                frequencies[docnum] = get(docnum, 0.0) + factor * weight
+            if form == typed:
+                exact.update(zip(docnums, weights))
+    return frequencies, exact
+
+
+def _posting_blocks(postings):
+    """(docnums, weights) of a posting list, a block at a time where the matcher is
+    whoosh3's own (a segment without deletions): a posting at a time through the Matcher
+    API cost three calls each, a fifth of a common word's search. The block attributes
+    read here are pinned by tests/test_whoosh_internals.py."""
+    if type(postings) is W3LeafMatcher:
+        while postings.is_active():
+            postings._read_ids()
+            postings._read_weights()
+            yield postings._ids, postings._weights
+            postings._next_block()
+        return
+    docnums, weights = [], []
+    while postings.is_active():
+        docnums.append(postings.id())
+        weights.append(postings.weight())
+        postings.next()
+    yield docnums, weights
 
 
 class TreeOr(query.Or):

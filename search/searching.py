@@ -4,6 +4,7 @@
 interactive session) and sees new commits as they land.
 """
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ from whoosh import scoring
 
 from analyzers.spelling import shared_prefix, spelling_distance
 from search import grams, store
-from search.lexicon import IndexLexicon
+from search.errors import SearchError
+from search.filestate import FileState
+from search.lexicon import IndexLexicon, load_lexicon
 from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
@@ -39,13 +42,6 @@ LINE_SUFFIXES = (".txt", ".md", ".markdown")
 LINE_LOCATION = "line "
 
 
-FILE_DOCUMENTS = whoosh_query.Term("kind", store.KIND_FILE)
-# A family's documents are counted exactly (the union of its terms' postings) while its
-# terms' frequencies add up to at most this; above it, their sum (never more than the
-# number of records) bounds the union.
-EXACT_UNION_LIMIT = 50_000
-
-
 class FamilyBM25F(scoring.BM25F):
     """BM25F with Lucene's idf, family-level document frequencies, over records only.
 
@@ -59,10 +55,6 @@ class FamilyBM25F(scoring.BM25F):
     and counts as itself. N and the average field length count only records: the index
     also holds one bookkeeping document per source file.
     """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.family_frequency: dict[tuple[str, str], int] = {}  # set for each query
 
     def idf(self, searcher, fieldname, text, n=None):
         """Lucene's idf of a term, or of a family of ``n`` documents."""
@@ -79,26 +71,37 @@ class FamilyBM25F(scoring.BM25F):
             scorer.avgfl = _average_length(searcher, fieldname)
         return scorer
 
-    def family_scorer(self, searcher, fieldname, text, max_weight):
-        """The scorer of a word's family (``search.query.FamilyTerm``), one term with the
-        family's document frequency."""
-        n = self.family_frequency.get((fieldname, _as_text(text)))
+    def family_scorer(self, searcher, fieldname, max_weight, held_by, exact_boost=0.0, max_exact=0.0,
+                      exact_held_by=0):
+        """The scorer of a word's family (``search.query.FamilyTerm``): one term held by
+        ``held_by`` records (each counted once), plus ``exact_boost`` times the form typed
+        as a term of its own, held by ``exact_held_by``."""
         return FamilyScorer(
-            searcher, fieldname, self.idf(searcher, fieldname, text, n),
-            _average_length(searcher, fieldname), self.B, self.K1, max_weight,
+            searcher, fieldname, _average_length(searcher, fieldname), self.B, self.K1,
+            family=(self.idf(searcher, fieldname, None, held_by), max_weight),
+            exact=(exact_boost * self.idf(searcher, fieldname, None, exact_held_by), max_exact),
         )
 
 
 class FamilyScorer(scoring.WeightLengthScorer):
-    """BM25 of a family's summed frequency in a document, against its field length."""
+    """BM25 of a family's summed frequency in a document and of the form typed's, against
+    the document's field length; ``family`` and ``exact`` are (idf, highest frequency)."""
 
-    def __init__(self, searcher, fieldname, idf, avgfl, B, K1, max_weight):
-        self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
+    def __init__(self, searcher, fieldname, avgfl, B, K1, family, exact):
+        self.avgfl, self.B, self.K1 = avgfl, B, K1
+        (self.idf, max_weight), (self.exact_idf, max_exact) = family, exact
         self.dfl = lambda docnum: searcher.doc_field_length(docnum, fieldname, 1)
-        self._maxquality = self._score(max_weight, 1)
+        self._maxquality = self._score(max_weight, 1) + self._exact(max_exact, 1)
+
+    def score(self, matcher) -> float:
+        length = self.dfl(matcher.id())
+        return self._score(matcher.weight(), length) + self._exact(matcher.exact_weight(), length)
 
     def _score(self, weight, length):
         return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
+
+    def _exact(self, weight, length):
+        return scoring.bm25(self.exact_idf, weight, length, self.avgfl, self.B, self.K1) if weight else 0.0
 
     def block_quality(self, matcher):
         return self._maxquality
@@ -107,29 +110,6 @@ class FamilyScorer(scoring.WeightLengthScorer):
 def _average_length(searcher, fieldname: str) -> float:
     parent = searcher.get_parent()
     return parent.field_length(fieldname) / (_record_count(parent) or 1) or 1
-
-
-def family_frequencies(searcher, parsed: ParsedQuery) -> dict[tuple[str, str], int]:
-    """(field, word or pattern as typed) -> the number of records holding any of its terms."""
-    return {
-        (field, typed): union_frequency(searcher, field, terms)
-        for typed, terms in parsed.families
-        for field in TEXT_FIELDS
-    }
-
-
-def union_frequency(searcher, field: str, terms) -> int:
-    """How many documents hold any of ``terms`` in ``field``, each counted once (a bound
-    when counting would read more than EXACT_UNION_LIMIT postings)."""
-    frequencies = {term: searcher.doc_frequency(field, term) for term in dict.fromkeys(terms)}
-    present = [term for term, frequency in frequencies.items() if frequency]
-    total = sum(frequencies.values())
-    if len(present) <= 1 or total > EXACT_UNION_LIMIT:
-        return total
-    documents = set()
-    for term in present:
-        documents.update(searcher.postings(field, term).all_ids())
-    return len(documents)
 
 
 def _record_count(searcher) -> int:
@@ -221,27 +201,45 @@ class Results:
     notes: tuple[str, ...] = ()  # bounds that cut an expansion of the query
 
 
+def _reading_index(method):
+    """A method of IndexSearcher that reports a damaged index as a SearchError."""
+
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        with store.reading(self.index_dir):
+            return method(self, *args, **kwargs)
+
+    return reading
+
+
 class IndexSearcher:
     """An open index to search; use as a context manager."""
 
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
         self.index = store.open_index(index_dir)
+        self.build = store.build_id(index_dir)
         self.warnings = []
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
             self.warnings.append(f"results may be incomplete: {mismatch}")
-        self.searcher = self._open_searcher()
+        self.searcher = self._open_searcher(self.index)
         self._grams = None  # a GramScorer of self.searcher, made when first needed
         self._lexicon = None  # an IndexLexicon of self.searcher, likewise
+        self._locations_of = None  # (searcher, {file: {record id: location}})
 
-    def _open_searcher(self):
-        return self.index.searcher(weighting=FamilyBM25F(B=BM25_B, K1=BM25_K1))
+    def _open_searcher(self, index):
+        """A searcher on ``index``; opening reads every segment's tables, so a damaged
+        index fails here, with a SearchError."""
+        try:
+            return index.searcher(weighting=FamilyBM25F(B=BM25_B, K1=BM25_K1))
+        except store.CORRUPTION_ERRORS as error:
+            raise store.unreadable(self.index_dir, error) from error
 
     def lexicon(self) -> IndexLexicon:
         """The words the index holds (which decide word families)."""
         if self._lexicon is None or self._lexicon.reader is not self.searcher.reader():
-            self._lexicon = IndexLexicon(self.searcher.reader())
+            self._lexicon = IndexLexicon(self.searcher.reader(), words=load_lexicon(self.index_dir))
         return self._lexicon
 
     def __enter__(self):
@@ -253,6 +251,7 @@ class IndexSearcher:
     def close(self) -> None:
         self.searcher.close()
 
+    @_reading_index
     def document_count(self) -> int:
         self._refresh()
         return self.searcher.doc_count() - len(list(self.searcher.document_numbers(kind="file")))
@@ -265,6 +264,7 @@ class IndexSearcher:
             text, self.index.schema, match_any=match_any, plain=plain, lexicon=self.lexicon()
         )
 
+    @_reading_index
     def search(
         self,
         text: str,
@@ -292,6 +292,7 @@ class IndexSearcher:
             notes=parsed.notes,
         )
 
+    @_reading_index
     def ranked_ids(
         self, text: str, limit: int, match_any: bool = False, plain: bool = False
     ) -> list[tuple[str, float]]:
@@ -319,28 +320,16 @@ class IndexSearcher:
         one document, an empty page 2 of 12): a word family is one term whose matches are
         already in memory, so counting them costs little."""
         depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
-        self.searcher.weighting.family_frequency = family_frequencies(self.searcher, parsed)
-        # The bookkeeping documents (one per source file) are never an answer.
-        results = self.searcher.search(parsed.query, limit=depth, mask=FILE_DOCUMENTS)
+        # Without block-quality skipping the collector counts every match as it goes (a
+        # family's list matcher cannot skip blocks anyway), so the exact count is free;
+        # with it, counting ran the query a second time.
+        results = self.searcher.search(parsed.query, limit=depth, optimize=False)
         best = results[:depth]  # list() would count every match
         if parsed.grams:
             # Grams only add to scores, so the reranked head stays above the rest.
             best[: grams.RERANK_DEPTH] = self._rerank(parsed, best[: grams.RERANK_DEPTH])
         hits = best[(page - 1) * limit : page * limit]
-        return _Found(hits, self._count(parsed.query, results, depth) if best else 0)
-
-    def _count(self, query: whoosh_query.Query, results, depth: int) -> int:
-        """How many records match: all were scored when fewer than ``depth`` did; else
-        count the matches of the query's required part. What AndMaybe adds (roots and
-        proximity when every word is required) only ranks, and Whoosh's count walked its
-        phrases too: 0.24 s of 0.9 s of CPU for five common words with --any
-        (bench/fuzz.py on tashkeela_classical)."""
-        if results.scored_length() < depth:
-            return results.scored_length()
-        while isinstance(query, whoosh_query.AndMaybe):
-            query = query.a
-        files = set(self.searcher.docs_for_query(FILE_DOCUMENTS))
-        return sum(1 for docnum in self.searcher.docs_for_query(query) if docnum not in files)
+        return _Found(hits, len(results) if best else 0)
 
     def _rerank(self, parsed: ParsedQuery, hits: list) -> list:
         """The hits with their grams scores added, in their new order (search.grams)."""
@@ -388,10 +377,44 @@ class IndexSearcher:
 
     def _refresh(self) -> None:
         """See the latest commit. Whoosh's own refresh() reuses the old reader's segments
-        and fails when the old index was empty, so a changed index gets a new searcher."""
-        if not self.searcher.up_to_date():
+        and fails when the old index was empty, so a changed index gets a new searcher.
+
+        ``--rebuild`` swaps in a new folder whose generations may equal the old ones,
+        so Whoosh sees no change: a new build id in the meta file says to reopen the
+        index itself. While the folder is being swapped (no index there for an
+        instant), the open searcher keeps answering.
+        """
+        build = store.build_id(self.index_dir)
+        if build is not None and build != self.build:
+            try:
+                index = store.open_index(self.index_dir)
+            except SearchError:
+                return  # caught mid-swap, or damaged: the open searcher still answers
+            searcher = self._open_searcher(index)
             self.searcher.close()
-            self.searcher = self._open_searcher()
+            self.index, self.searcher, self.build = index, searcher, build
+            return
+        try:
+            current = self.searcher.up_to_date()
+        except OSError:
+            return
+        if not current:
+            searcher = self._open_searcher(self.index)
+            self.searcher.close()
+            self.searcher = searcher
+
+    def _location(self, file: str, record_id: str) -> str:
+        """Where a record stands in its file now ("line 12"), from the file's state."""
+        if self._locations_of is None or self._locations_of[0] is not self.searcher:
+            self._locations_of = (self.searcher, {})
+        cache = self._locations_of[1]
+        if file not in cache:
+            cache[file] = {}
+            docnum = self.searcher.document_number(key=file)
+            if docnum is not None and self.searcher.reader().has_column("fingerprint"):
+                state = self.searcher.reader().column_reader("fingerprint")[docnum]
+                cache[file] = FileState.decode(state).locations
+        return cache[file].get(record_id, "")
 
     def _hit(self, hit, matcher: Matcher) -> Hit:
         fields = hit.fields()
@@ -402,7 +425,7 @@ class IndexSearcher:
             path=shown_path(file) if file else fields.get("path", ""),
             title=fields.get("title", ""),
             score=hit.score,
-            location=fields.get("location", ""),
+            location=self._location(file, fields["id"]) or fields.get("location", ""),
             body=fields.get("body", ""),
             matcher=matcher,
             file=file,

@@ -19,7 +19,9 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 HIGHLIGHT_ON = re.compile(r"\x1b\[([0-9;]*)m")
 
-ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1bP1$r\x1b\\\x9b31m\x00\u202e\u2066"
+# No NUL in the text file: a file with a NUL byte is skipped as binary (search.documents);
+# a JSON record carries one instead.
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1bP1$r\x1b\\\x9b31m\u202e\u2066"
 HOSTILE_TITLE = f"عنوان {ESCAPES}خبيث"
 HOSTILE_TEXT = (
     f"{HOSTILE_TITLE}\n\nسطر أول\nسطر ثاني فيه \x1b[2J\x07المدرسة\x1b]0;x\x07 و\x9b31m هنا "
@@ -27,7 +29,7 @@ HOSTILE_TEXT = (
 )
 HOSTILE_NAME = "evil\x1b]0;name\x07.txt"
 RECORDS = [
-    {"id": "a", "title": "خبر \x1b[31mأحمر", "text": "المدرسة الأولى \u202eمقلوب",
+    {"id": "a", "title": "خبر \x1b[31mأحمر", "text": "المدرسة الأولى \u202eمقلوب\x00",
      "date": "2024-03-01", "url": "https://example.com/a", "source": "وكالة"},
     {"id": "b", "title": "خبر ثان", "text": "المدرسة الثانية", "date": "2025-01-02"},
     {"id": "c", "title": "خبر بلا تاريخ", "text": "المدرسة الثالثة"},
