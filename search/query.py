@@ -264,8 +264,19 @@ class _Widening:
             return self._leaf(node)
         if isinstance(node, query.Not):
             # The records without it: a bare NOT reached the index's bookkeeping documents.
-            return query.AndNot(RECORDS, self.widen(node.query))
+            return query.AndNot(RECORDS, self._excluded(node.query))
+        if isinstance(node, query.AndNot):
+            return query.AndNot(self.widen(node.a), self._excluded(node.b))
         return _exclude_from_any(node.apply(self.widen))
+
+    def _excluded(self, node: query.Query) -> query.Query:
+        """An excluded part, widened without roots: الكتاب الله -المكتبة --any excluded
+        every word of the root كتب, الكتاب too, and found nothing."""
+        with_roots, self.with_roots = self.with_roots, False
+        try:
+            return self.widen(node)
+        finally:
+            self.with_roots = with_roots
 
     def family(self, word: str) -> Family:
         if word not in self.families:
@@ -413,11 +424,21 @@ def _exclude_from_any(node: query.Query) -> query.Query:
     mean any of the words but never b, instead of everything without b."""
     if not isinstance(node, query.Or):
         return node
-    excluded = [child.query for child in node.subqueries if isinstance(child, query.Not)]
-    wanted = [child for child in node.subqueries if not isinstance(child, query.Not)]
+    excluded = [part for child in node.subqueries if (part := _excluded_part(child)) is not None]
+    wanted = [child for child in node.subqueries if _excluded_part(child) is None]
     if not excluded or not wanted:
         return node
     return query.AndNot(query.Or(wanted, boost=node.boost), query.Or(excluded))
+
+
+def _excluded_part(node: query.Query) -> query.Query | None:
+    """What ``NOT b`` excludes, as parsed or once widened (the records without b:
+    ``الله NOT المكتبة --any`` found every record without المكتبة), else None."""
+    if isinstance(node, query.Not):
+        return node.query
+    if isinstance(node, query.AndNot) and node.a == RECORDS:
+        return node.b
+    return None
 
 
 def word_query(field: str, word_family: Family, boost: float = 1.0, with_root: bool = False) -> query.Query:

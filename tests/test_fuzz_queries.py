@@ -293,3 +293,14 @@ def test_excluded_words_under_any_query(searcher):
     found = [{hit.id for hit in searcher.search("الكتاب -المدرسة", limit=20, match_any=match_any).hits}
              for match_any in (True, False)]
     assert found[0] == found[1] and found[0] and not found[0] & {"a.txt", "n3"}
+
+
+@pytest.mark.parametrize(
+    "text", ["الكتاب الله -المكتبة", "الكتاب الله NOT المكتبة"], ids=["minus", "NOT"],
+)
+def test_an_excluded_word_with_any_word(searcher, text):
+    """With any word enough (roots widen the words), an excluded word is not widened to
+    its root (-المكتبة excluded every word of the root كتب, الكتاب too), and NOT
+    excludes (it matched every record without المكتبة)."""
+    found = {hit.id for hit in searcher.search(text, limit=50, match_any=True).hits}
+    assert {"n1", "n2"} <= found and not found & {"a.txt", "n3"}
