@@ -17,6 +17,7 @@ from whoosh.index import LockError
 
 from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, root_analyzer
 from search.errors import SearchError
+from search.whoosh_pool import pooled_writer
 
 DEFAULT_INDEX_DIR = "index_data"
 INDEX_ENV_VAR = "SEARCH_INDEX"
@@ -127,7 +128,7 @@ def version_mismatch(index_dir: Path) -> str | None:
 def open_writer(ix, index_dir: Path, **options):
     """A writer on ``ix``; a second indexing run gets a clear error instead of waiting."""
     try:
-        return ix.writer(**options)
+        return pooled_writer(ix, **options)
     except LockError as error:
         raise SearchError(
             f"another `search index` is updating {index_dir}; wait for it to finish"
