@@ -18,6 +18,7 @@ from whoosh.index import LockError
 from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, root_analyzer
 from search.errors import SearchError
 from search.whoosh_pool import pooled_writer
+from search.whoosh_storage import open_dir
 
 DEFAULT_INDEX_DIR = "index_data"
 INDEX_ENV_VAR = "SEARCH_INDEX"
@@ -106,7 +107,7 @@ def open_index(index_dir: Path):
     if not index_exists(index_dir):
         raise SearchError(f"No index at {index_dir} — run `search index PATH` first")
     try:
-        return whoosh_index.open_dir(str(index_dir))
+        return open_dir(index_dir)
     except (OSError, ValueError, EOFError, whoosh_index.IndexError) as error:
         raise SearchError(
             f"The index at {index_dir} cannot be read ({error}); rebuild it with "

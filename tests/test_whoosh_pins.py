@@ -1,9 +1,10 @@
-"""Pins on the Whoosh code that search.whoosh_pool builds on.
+"""Pins on the Whoosh code that search.whoosh_pool and search.whoosh_storage build on.
 
 Each row is a Whoosh class or function we subclass, override, call into or rely on the
 behaviour of, with a hash of its source in whoosh3 3.54.0. A Whoosh release that
 changes one fails here: re-read that code, check the module named in the row still
-holds (tests/test_whoosh_pool.py compares with Whoosh's own pool), then update the hash.
+holds (tests/test_whoosh_pool.py and tests/test_whoosh_storage.py compare with Whoosh's
+own pool and storage), then update the hash.
 """
 
 import hashlib
@@ -12,7 +13,7 @@ import inspect
 
 import pytest
 
-POOL = "search/whoosh_pool.py"
+POOL, STORAGE = "search/whoosh_pool.py", "search/whoosh_storage.py"
 PINNED = [
     # BulkPostingPool subclasses PostingPool: its attributes, run files and cleanup.
     ("whoosh.externalsort.SortingPool.__init__", "72223883a7e5a73a", POOL),
@@ -38,6 +39,17 @@ PINNED = [
     ("whoosh.multiproc.MpWriter._read_and_renumber_run", "ec2cddbd9f2e0497", POOL),
     ("whoosh.multiproc.MpWriter._commit", "2b4e30883be51fb7", POOL),
     ("whoosh.multiproc.MpWriter._merge_subsegments", "33ae6cebae802de4", POOL),
+    # MappedFile is a BufferFile set up by hand, reading through StructFile's methods.
+    ("whoosh.filedb.structfile.StructFile", "5b165971e5e694a7", STORAGE),
+    ("whoosh.filedb.structfile.BufferFile", "d4a699999d3405b8", STORAGE),
+    # Without supports_mmap, a compound file's inner files come from its subset().
+    ("whoosh.filedb.compound.CompoundStorage.__init__", "12692559ba5a308f", STORAGE),
+    ("whoosh.filedb.compound.CompoundStorage.open_file", "06f99bb3ffc069f8", STORAGE),
+    ("whoosh.filedb.compound.CompoundStorage.close", "1a35df82f0b3b0f4", STORAGE),
+    ("whoosh.codec.base.Segment.open_compound_file", "af9ba226e5c35ea0", STORAGE),
+    ("whoosh.reading.SegmentReader.__init__", "99a4971d36070a64", STORAGE),
+    ("whoosh.filedb.filestore.FileStorage.__init__", "e7638f80066c1b00", STORAGE),
+    ("whoosh.filedb.filestore.FileStorage.open_file", "dc6f89e5e80da39b", STORAGE),
 ]
 
 
