@@ -12,7 +12,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,12 +219,14 @@ def _update(ix, index_dir: Path, paths, progress: Progress, writing_to: Path | N
 
     total_bytes = sum(source.size for source in to_read)
     progress.start(len(to_read), total_bytes)
-    parallel = total_bytes >= PARALLEL_THRESHOLD_BYTES
-    writer_options = (
-        {"procs": WORKERS, "multisegment": True, "limitmb": POOL_MB, **_START_METHOD}
-        if parallel
-        else {}
-    )
+    writer_options = {"limitmb": POOL_MB}
+    if WORKERS > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
+        writer_options.update(
+            procs=WORKERS,
+            multisegment=True,
+            start_workers_after=PARALLEL_THRESHOLD_BYTES,
+            **_START_METHOD,
+        )
     target = writing_to or index_dir
     with _writing(ix, target, writer_options) as session:
         for file in gone:
@@ -357,31 +358,10 @@ class _WritingSession:
 @contextmanager
 def _writing(ix, index_dir: Path, options: dict):
     """A writing session that commits on success and leaves the last commit alone otherwise."""
-    with _workers_ignore_interrupts(bool(options)):
-        session = _WritingSession(ix, index_dir, options)
+    session = _WritingSession(ix, index_dir, options)
     try:
         yield session
     except BaseException:
         session.cancel()
         raise
     session.writer.commit()
-
-
-@contextmanager
-def _workers_ignore_interrupts(parallel: bool):
-    """Start the worker launcher with Ctrl-C ignored, so only this process handles it.
-
-    Workers inherit the launcher's SIGINT disposition; without this each would print its
-    own KeyboardInterrupt traceback when the user presses Ctrl-C.
-    """
-    if not parallel or not _START_METHOD:
-        yield
-        return
-    from multiprocessing import forkserver
-
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    yield

@@ -27,13 +27,15 @@ worker process (started by this module) has ``whoosh.multiproc`` build its write
 
 import heapq
 import marshal
+import signal
 import struct
 from itertools import groupby
 from operator import itemgetter
 
 from whoosh import multiproc
+from whoosh.index import LockError
 from whoosh.multiproc import MpWriter
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 
 # One posting in a term's buffer: document number, weight, length of the value (-1 for
 # None), then the value's bytes.
@@ -208,11 +210,15 @@ class PooledMpWriter(MpWriter):
     def __init__(self, ix, procs=None, poolclass=None, limitmb=128, **kwargs):
         poolclass = poolclass or POOL_CLASS
         super().__init__(ix, procs=procs, limitmb=limitmb, **kwargs)
+        # Workers never lock: this writer holds the lock for them.
         self.subargs = {**self.subargs, "poolclass": poolclass}
+        self.subargs.pop("_lk", None)
         # Merging small segments at commit goes through this writer's own pool.
         self.pool = poolclass(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def _new_task(self):
+        if self.start_method == "forkserver":
+            _start_forkserver_ignoring_interrupts()
         args = (
             self.storage,
             self.indexname,
@@ -225,6 +231,20 @@ class PooledMpWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+
+def _start_forkserver_ignoring_interrupts() -> None:
+    """Start the forkserver with Ctrl-C ignored, so only the main process handles it.
+
+    Workers inherit the forkserver's SIGINT disposition; without this each would print
+    its own KeyboardInterrupt traceback when the user presses Ctrl-C."""
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_pooled_subwriter(*args):
@@ -240,10 +260,88 @@ def _run_pooled_subwriter(*args):
 POOL_CLASS = BulkPostingPool
 
 
-def pooled_writer(ix, procs=1, **options):
-    """A writer on ``ix`` like ``ix.writer(procs=…, …)``, with ``BulkPostingPool``."""
+def pooled_writer(ix, procs=1, start_workers_after=0, **options):
+    """A writer on ``ix`` like ``ix.writer(procs=…, …)``, with ``BulkPostingPool``.
+
+    With ``start_workers_after``, the workers start only once that many characters of
+    document text are waiting (``WorkersWhenWorthIt``)."""
     if procs > 1 and getattr(ix.storage, "supports_multiproc_writing", False):
+        if start_workers_after:
+            return WorkersWhenWorthIt(ix, procs, start_workers_after, **options)
         return PooledMpWriter(ix, procs=procs, **options)
-    options.pop("multisegment", None)
-    options.pop("start_method", None)
+    return _one_process_writer(ix, **options)
+
+
+def _one_process_writer(ix, multisegment=None, start_method=None, **options):
     return PooledSegmentWriter(ix, **options)
+
+
+class WorkersWhenWorthIt(IndexWriter):
+    """A writer that starts worker processes only when there is enough to write.
+
+    Operations wait, in order, until ``start_workers_after`` characters of document text
+    are waiting; then they are replayed into a ``PooledMpWriter`` and later ones go
+    straight to it. A commit with less waiting replays them into a one-process writer,
+    so a re-run that changes a few records of a large file starts no worker. (Whoosh's
+    ``AsyncWriter`` waits and replays the same way.) The index's write lock is taken at
+    once, so a second run fails early, and handed to the writer that does the work.
+    """
+
+    def __init__(self, ix, procs: int, start_workers_after: int, **options):
+        self.ix, self.procs, self.options = ix, procs, options
+        self.start_workers_after = start_workers_after
+        self.writelock = ix.lock("WRITELOCK")
+        if not self.writelock.acquire(blocking=False):
+            raise LockError
+        self.writer = None
+        self._waiting: list = []
+        self._waiting_text = 0
+
+    @property
+    def tasks(self) -> list:
+        """The worker processes started so far."""
+        return getattr(self.writer, "tasks", [])
+
+    def add_document(self, **fields):
+        self._do("add_document", (), fields)
+
+    def update_document(self, **fields):
+        self._do("update_document", (), fields)
+
+    def delete_by_term(self, fieldname, text, searcher=None):
+        self._do("delete_by_term", (fieldname, text), {"searcher": searcher})
+
+    def _do(self, method: str, args: tuple, kwargs: dict) -> None:
+        if self.writer is not None:
+            getattr(self.writer, method)(*args, **kwargs)
+            return
+        self._waiting.append((method, args, kwargs))
+        self._waiting_text += sum(len(value) for value in kwargs.values() if isinstance(value, str))
+        if self._waiting_text >= self.start_workers_after:
+            self._start(self.procs)
+
+    def _start(self, procs: int) -> None:
+        try:
+            if procs > 1:
+                writer = PooledMpWriter(self.ix, procs=procs, _lk=False, **self.options)
+            else:
+                writer = _one_process_writer(self.ix, _lk=False, **self.options)
+        except BaseException:
+            self.writelock.release()
+            raise
+        writer.writelock, self.writer = self.writelock, writer
+        waiting, self._waiting = self._waiting, []
+        for method, args, kwargs in waiting:
+            getattr(writer, method)(*args, **kwargs)
+
+    def commit(self, *args, **kwargs):
+        if self.writer is None:
+            self._start(1)
+        self.writer.commit(*args, **kwargs)
+
+    def cancel(self, *args, **kwargs):
+        if self.writer is None:
+            self._waiting = []
+            self.writelock.release()
+        else:
+            self.writer.cancel(*args, **kwargs)

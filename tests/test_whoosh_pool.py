@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from whoosh.filedb.filestore import RamStorage
+from whoosh.index import LockError
 from whoosh.writing import PostingPool, SegmentWriter
 
 from search import indexer, store, whoosh_pool
@@ -142,3 +143,64 @@ def test_postings_come_out_sorted(added):
 def test_a_term_that_is_not_bytes_is_refused():
     with pytest.raises(TypeError):
         BulkPostingPool(RamStorage(), None).add(("body", "نص", 0, 1.0, None))
+
+
+@pytest.fixture
+def started_tasks(monkeypatch):
+    """The worker processes writers start, recorded."""
+    started = []
+    real_new_task = whoosh_pool.PooledMpWriter._new_task
+
+    def recording_new_task(writer):
+        started.append(real_new_task(writer))
+        return started[-1]
+
+    monkeypatch.setattr(whoosh_pool.PooledMpWriter, "_new_task", recording_new_task)
+    return started
+
+
+def test_a_rerun_that_changes_few_records_starts_no_worker(tmp_path, monkeypatch, started_tasks):
+    rows = records(120)
+    docs = write_jsonl(tmp_path / "docs", rows)
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 20_000)
+    index_paths([docs], tmp_path / "index")
+    assert len(started_tasks) == 2, "a full build is worth two workers"
+    rows[7]["text"] = "نص جديد عن المدرسة في حلب"
+    (docs / "docs.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+    )
+    report = index_paths([docs], tmp_path / "index")
+    assert (report.updated, report.unchanged) == (1, 119)
+    assert len(started_tasks) == 2, "one changed record started no worker"
+    with IndexSearcher(tmp_path / "index") as searcher:
+        assert [hit.id for hit in searcher.search("حلب جديد").hits] == ["r7"]
+
+
+@pytest.mark.parametrize(
+    "start_workers_after, started", [(10**9, False), (1, True)], ids=["few-documents", "many-documents"]
+)
+def test_workers_start_only_when_worth_it(tmp_path, started_tasks, start_workers_after, started):
+    ix = store.create_index(tmp_path / "index")
+    rows = records(40)
+    for batch, procs in ((rows[:30], 1), (rows[30:], 2)):
+        writer = whoosh_pool.pooled_writer(
+            ix, procs=procs, start_workers_after=start_workers_after, multisegment=True
+        )
+        writer.delete_by_term("key", "r3")
+        for row in batch:
+            writer.add_document(id=row["id"], key=row["id"], kind=store.KIND_RECORD, body=row["text"])
+        writer.commit()
+    assert bool(started_tasks) is started
+    with store.open_index(tmp_path / "index").searcher() as searcher:
+        assert searcher.doc_count() == 39
+        assert searcher.document(key="r3") is None
+        assert searcher.document(key="r39")["id"] == "r39"
+
+
+def test_the_write_lock_is_taken_before_any_worker_starts(tmp_path):
+    ix = store.create_index(tmp_path / "index")
+    writer = whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9)
+    with pytest.raises(LockError):
+        whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9)
+    writer.cancel()
+    whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9).cancel()
