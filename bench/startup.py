@@ -5,10 +5,12 @@ memory on open), on an index of tashkeela_classical built with `search index`:
   - in a fresh process each time: open the index and a searcher, search once;
     CPU and wall time of the open, and resident memory added by it;
   - the whole one-shot command, `search WORD --json`, in a fresh process: wall time
-    and peak resident memory.
+    and peak resident memory;
+  - with ``--queries``, in-process latency afterwards: bench/query.py's 300 queries,
+    snippets for the top 10, p50 of a warm second pass, once per storage.
 Medians of ``--repeat`` runs.
 
-    python bench/startup.py INDEX_DIR [--word كتاب] [--repeat 5]
+    python bench/startup.py INDEX_DIR [--word كتاب] [--repeat 5] [--queries]
 
 Build the index first, e.g. `search index --index /tmp/tk ../shared/corpora/tashkeela_classical`.
 """
@@ -44,6 +46,18 @@ with IndexSearcher(Path(sys.argv[1])) as searcher:
     hits = len(searcher.search(sys.argv[2]).hits)
 print(json.dumps({"open_cpu": opened[0], "open_wall": opened[1], "open_rss": opened[2], "hits": hits}))
 """
+LATENCY = """
+import json, statistics, sys
+from pathlib import Path
+sys.path.insert(0, "bench")
+from _corpus import corpus_file, read_jsonl
+from query import draw_queries, time_queries
+from search.searching import IndexSearcher
+drawn = draw_queries(read_jsonl(corpus_file("tashkeela_classical", "docs.jsonl")))
+with IndexSearcher(Path(sys.argv[1])) as searcher:
+    seconds, _, _ = time_queries(searcher, [text for texts in drawn.values() for text in texts])
+print(json.dumps({"p50_ms": statistics.median(seconds) * 1e3}))
+"""
 ONE_SHOT = """
 import sys
 from search.cli import cli
@@ -71,6 +85,7 @@ def main():
     parser.add_argument("index_dir", type=Path)
     parser.add_argument("--word", default="كتاب")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--queries", action="store_true", help="also in-process latency")
     args = parser.parse_args()
     figures = {storage: {} for storage in ("mapped", "whoosh")}
     for _ in range(args.repeat):
@@ -96,6 +111,11 @@ def main():
             f"{median['open_rss']:12.1f} {median['oneshot_wall']:15.3f} "
             f"{median['oneshot_rss']:11.0f} {median['oneshot_hits']:5.0f}"
         )
+    if args.queries:
+        for storage in figures:
+            prefix = USE_WHOOSH_STORAGE if storage == "whoosh" else ""
+            output, _, _ = run(prefix + LATENCY, [str(args.index_dir)])
+            print(f"{storage:<8} 300 queries in-process, snippets: p50 {json.loads(output)['p50_ms']:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,14 @@ from search.errors import SearchError
 
 # Below this much text to read, one process is faster than starting workers.
 PARALLEL_THRESHOLD_BYTES = 4_000_000
-WORKERS = 2
+# One process: on this 2-core machine (shared, so CPU seconds are the steady figure) two
+# workers cost as much CPU or more, 150 MB more memory and a larger index in more
+# segments, and were faster in wall time only while the machine had a core to spare.
+# tashkeela_classical, bench/index.py, medians of 3, same runs (CPU s / wall s / peak MB):
+#   load ~6: 1 worker 49.2 / 86.6 / 437, 2 workers 50.0 /  72.3 / 581
+#   load ~9: 1 worker 46.7 / 126  / 437, 2 workers 51.7 / 141   / 594
+# The parent parses, fingerprints and normalizes every record before a worker sees it.
+WORKERS = 1
 # Memory each worker may fill with postings before it spills a sorted run to disk. Whoosh's
 # default (128) spilled and merged runs on a 47 MB corpus; at 256 indexing ran 1.4x faster
 # and the whole tree peaked under 1 GB (bench/index.py). The roots field (1.5x the body's

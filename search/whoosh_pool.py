@@ -22,7 +22,9 @@ corpus. ``pooled_writer`` opens a writer (one process or Whoosh's ``MpWriter``) 
 pools, its workers' included, are this class: whoosh3 accepts ``poolclass`` but does
 not use it, so the writers set ``self.pool`` after Whoosh's constructor, and each
 worker process (started by this module) has ``whoosh.multiproc`` build its writer.
-``tests/test_whoosh_pool.py`` pins the Whoosh code this relies on.
+``WorkersWhenWorthIt`` starts the workers only once there is enough text to write.
+``tests/test_whoosh_pool.py`` compares the index with the one Whoosh's pool writes;
+``tests/test_whoosh_pins.py`` pins the Whoosh code this relies on.
 """
 
 import heapq
@@ -42,7 +44,9 @@ from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 _POSTING = struct.Struct("<Idi")
 _NO_VALUE = -1
 # Memory a new term costs beyond its postings: the dict slot, the key and an empty
-# bytearray with its over-allocation (measured with tracemalloc on Arabic text).
+# bytearray with its over-allocation. On 1,500 tashkeela_classical records the pool
+# estimated 29.4 MB where sys.getsizeof of its dicts, keys and buffers summed 27.4 MB
+# (Whoosh's pool, on the same records: 103 MB estimated, up to 128 MB held).
 _TERM_OVERHEAD = 160
 # A run is written as length-prefixed marshal chunks of about this many bytes of
 # postings: few enough calls to cost nothing, small enough that merging many runs

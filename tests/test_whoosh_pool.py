@@ -163,6 +163,7 @@ def test_a_rerun_that_changes_few_records_starts_no_worker(tmp_path, monkeypatch
     rows = records(120)
     docs = write_jsonl(tmp_path / "docs", rows)
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 20_000)
+    monkeypatch.setattr(indexer, "WORKERS", 2)
     index_paths([docs], tmp_path / "index")
     assert len(started_tasks) == 2, "a full build is worth two workers"
     rows[7]["text"] = "نص جديد عن المدرسة في حلب"
