@@ -41,12 +41,15 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 #   load ~9: 1 worker 46.7 / 126  / 437, 2 workers 51.7 / 141   / 594
 # The parent parses, fingerprints and normalizes every record before a worker sees it.
 WORKERS = 1
-# Memory each worker may fill with postings before it spills a sorted run to disk. Whoosh's
-# default (128) spilled and merged runs on a 47 MB corpus; at 256 indexing ran 1.4x faster
-# and the whole tree peaked under 1 GB (bench/index.py). The roots field (1.5x the body's
-# postings) fills it: 256 peaked at 1.10 GB, 200 at 0.93 GB in the same time (36 s); a
-# pool the postings fit in (448) took 26 s but 1.22 GB.
-POOL_MB = 200
+# Postings the writer (each worker, if any) holds before it spills a run to disk, as
+# search.whoosh_pool.BulkPostingPool counts them (within 10% of what it holds). It
+# fills before 47 MB of input (the first 7.9 MB counted 29 MB), so it adds the same at
+# twice that; spilling costs little. tashkeela_classical with 1 worker, bench/index.py, CPU s / peak MB:
+#   200 MB, medians of 3: 47 MB of input 46.7 / 437, 94 MB (copies 2) 90.2 / 649
+#   128 MB, medians of 3: 47 MB of input 46.1 / 437, 94 MB (copies 2) 79.0 / 560
+# What still grows with the input is the indexing process reading a whole file, its
+# text and its records (2 workers: the parent 210 MB at 47 MB, 325 MB at 94 MB).
+POOL_MB = 128
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
 # whoosh3 can start its workers with a start method that is safe with threads (fork
