@@ -44,7 +44,8 @@ WORKERS = 1
 # Postings the writer (each worker, if any) holds before it spills a run to disk, as
 # search.whoosh_pool.BulkPostingPool counts them (within 10% of what it holds). It
 # fills before 47 MB of input (the first 7.9 MB counted 29 MB), so it adds the same at
-# twice that; spilling costs little. tashkeela_classical with 1 worker, bench/index.py, CPU s / peak MB:
+# twice that; spilling costs little. tashkeela_classical with 1 worker, bench/index.py,
+# CPU s / peak MB:
 #   200 MB, medians of 3: 47 MB of input 46.7 / 437, 94 MB (copies 2) 90.2 / 649
 #   128 MB, medians of 3: 47 MB of input 46.1 / 437, 94 MB (copies 2) 79.0 / 560
 # What still grows with the input is the indexing process reading a whole file, its

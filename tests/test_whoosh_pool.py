@@ -37,23 +37,38 @@ def records(count: int) -> list[dict]:
 
 
 def index_postings(ix) -> dict:
-    """Every indexed field's terms, each with its postings (document, weight, value)."""
+    """Every indexed field's terms, each with its postings (document, weight, value).
+
+    Documents are named by their stored id and file, not numbered: workers take batches
+    of documents in whatever order they get to them."""
     found = {}
     with ix.reader() as reader:
+        names = {}
+
+        def name(docnum):
+            if docnum not in names:
+                fields = reader.stored_fields(docnum)
+                names[docnum] = (fields.get("id") or "", fields.get("file") or "")
+            return names[docnum]
+
         for fieldname in reader.indexed_field_names():
             for term in reader.lexicon(fieldname):
                 matcher, postings = reader.postings(fieldname, term), []
                 while matcher.is_active():
-                    postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                    postings.append((name(matcher.id()), matcher.weight(), matcher.value()))
                     matcher.next()
-                found[fieldname, term] = postings
+                found[fieldname, term] = sorted(postings)
     return found
 
 
 def answers(index_dir: Path) -> list:
+    """Each query's hits: id, score and snippets, best first (ties by id: workers may
+    number the same documents differently)."""
     with IndexSearcher(index_dir) as searcher:
         return [
-            [(hit.id, round(hit.score, 6), [s.text for s in hit.snippets]) for hit in found.hits]
+            sorted(
+                ((-round(hit.score, 6), hit.id, [s.text for s in hit.snippets]) for hit in found.hits)
+            )
             for found in map(searcher.search, QUERIES)
         ]
 
@@ -90,7 +105,9 @@ def write_segments(ix, writer_class, batches, limitmb, optimize=False):
     for batch in batches:
         writer = writer_class(ix, limitmb=limitmb)
         for row in batch:
-            writer.add_document(key=row["id"], title=row["title"], body=row["text"], roots=row["text"])
+            writer.add_document(
+                id=row["id"], key=row["id"], title=row["title"], body=row["text"], roots=row["text"]
+            )
         writer.commit(optimize=optimize)
 
 
