@@ -62,14 +62,14 @@ def index_postings(ix) -> dict:
 
 
 def answers(index_dir: Path) -> list:
-    """Each query's hits: id, score and snippets, best first (ties by id: workers may
-    number the same documents differently)."""
+    """Each query's hits, all of them: id, score and snippets, best first (ties by id:
+    workers may number the same documents differently, so a page could cut a tie)."""
     with IndexSearcher(index_dir) as searcher:
         return [
             sorted(
                 ((-round(hit.score, 6), hit.id, [s.text for s in hit.snippets]) for hit in found.hits)
             )
-            for found in map(searcher.search, QUERIES)
+            for found in (searcher.search(query, limit=1000) for query in QUERIES)
         ]
 
 
