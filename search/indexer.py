@@ -43,13 +43,24 @@ from search.errors import SearchError
 
 # Below this much text to read, one process is faster than starting workers.
 PARALLEL_THRESHOLD_BYTES = 4_000_000
-WORKERS = 2
-# Memory each worker may fill with postings before it spills a sorted run to disk. Whoosh's
-# default (128) spilled and merged runs on a 47 MB corpus; at 256 indexing ran 1.4x faster
-# and the whole tree peaked under 1 GB (bench/index.py). The roots field (1.5x the body's
-# postings) fills it: 256 peaked at 1.10 GB, 200 at 0.93 GB in the same time (36 s); a
-# pool the postings fit in (448) took 26 s but 1.22 GB.
-POOL_MB = 200
+# One process: on this 2-core machine (shared, so CPU seconds are the steady figure) two
+# workers cost as much CPU or more, 150 MB more memory and a larger index in more
+# segments, and were faster in wall time only while the machine had a core to spare.
+# tashkeela_classical, bench/index.py, medians of 3, same runs (CPU s / wall s / peak MB):
+#   load ~6: 1 worker 49.2 / 86.6 / 437, 2 workers 50.0 /  72.3 / 581
+#   load ~9: 1 worker 46.7 / 126  / 437, 2 workers 51.7 / 141   / 594
+# The parent parses, fingerprints and normalizes every record before a worker sees it.
+WORKERS = 1
+# Postings the writer (each worker, if any) holds before it spills a run to disk, as
+# search.whoosh_pool.BulkPostingPool counts them (within 10% of what it holds). It
+# fills before 47 MB of input (the first 7.9 MB counted 29 MB), so it adds the same at
+# twice that; spilling costs little. tashkeela_classical with 1 worker, bench/index.py,
+# CPU s / peak MB:
+#   200 MB, medians of 3: 47 MB of input 46.7 / 437, 94 MB (copies 2) 90.2 / 649
+#   128 MB, medians of 3: 47 MB of input 46.1 / 437, 94 MB (copies 2) 79.0 / 560
+# What still grows with the input is the indexing process reading a whole file, its
+# text and its records (2 workers: the parent 210 MB at 47 MB, 325 MB at 94 MB).
+POOL_MB = 128
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
 # Stopped workers get this long to exit before they are killed.
@@ -318,12 +329,14 @@ def _update(
 
     total_bytes = sum(source.size for source in to_read)
     progress.start(len(to_read), total_bytes)
-    parallel = total_bytes >= PARALLEL_THRESHOLD_BYTES
-    writer_options = (
-        {"procs": WORKERS, "multisegment": True, "limitmb": POOL_MB, **_START_METHOD}
-        if parallel
-        else {}
-    )
+    writer_options = {"limitmb": POOL_MB}
+    if WORKERS > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
+        writer_options.update(
+            procs=WORKERS,
+            multisegment=True,
+            start_workers_after=PARALLEL_THRESHOLD_BYTES,
+            **_START_METHOD,
+        )
     target = writing_to or index_dir
     with _writing(ix, target, writer_options) as session:
         for file in gone:
@@ -495,7 +508,7 @@ def _writing(ix, index_dir: Path, options: dict):
     """
     with _stopping_signals_interrupt():
         store.remove_leftovers(index_dir)  # of a killed run: on a full disk, the space needed
-        with _workers_ignore_interrupts(bool(options)):
+        with _workers_ignore_interrupts(options.get("procs", 1) > 1):
             session = _WritingSession(ix, index_dir, options)
         try:
             yield session

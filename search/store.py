@@ -55,7 +55,6 @@ import whoosh.columns
 import whoosh.filedb.structfile
 import whoosh.formats
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema, ensure_schema
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import (
     _CURRENT_TOC_VERSION,
     _DEF_INDEX_NAME,
@@ -71,6 +70,8 @@ from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 
 from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, name_analyzer, root_analyzer
 from search.errors import SearchError
+from search.whoosh_pool import pooled_writer
+from search.whoosh_storage import MappedFileStorage
 
 DEFAULT_INDEX_DIR = "index_data"
 INDEX_ENV_VAR = "SEARCH_INDEX"
@@ -251,9 +252,10 @@ class SafeFileIndex(FileIndex):
         return self._schema
 
 
-class SafeFileStorage(FileStorage):
-    """A ``FileStorage`` whose indexes are ``SafeFileIndex``: Whoosh's worker processes
-    open the index through their storage."""
+class SafeFileStorage(MappedFileStorage):
+    """A folder storage whose indexes are ``SafeFileIndex`` (Whoosh's worker processes
+    open the index through their storage) and whose segment files are read without a
+    copy (``search.whoosh_storage.MappedFileStorage``)."""
 
     def open_index(self, indexname=INDEX_NAME, schema=None, indexclass=None):
         return super().open_index(indexname, schema, indexclass or SafeFileIndex)
@@ -507,7 +509,7 @@ def _remove(entry: os.DirEntry) -> None:
 def open_writer(ix, index_dir: Path, **options):
     """A writer on ``ix``; a second indexing run gets a clear error instead of waiting."""
     try:
-        return ix.writer(**options)
+        return pooled_writer(ix, **options)
     except LockError as error:
         raise SearchError(
             f"another `search index` is updating {index_dir}; wait for it to finish"

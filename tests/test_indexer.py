@@ -216,11 +216,22 @@ def test_a_second_writer_gets_a_clear_error(docs, tmp_path):
         lock.release()
 
 
-def test_an_interrupted_run_keeps_the_last_commit_and_a_rerun_finishes(docs, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "workers, threshold",
+    [(1, 0), (2, "all"), (2, 0)],
+    ids=["one-process", "workers-waiting-for-text", "workers-started"],
+)
+def test_an_interrupted_run_keeps_the_last_commit_and_a_rerun_finishes(
+    docs, tmp_path, monkeypatch, workers, threshold
+):
     index_dir = tmp_path / "index"
     index_paths([docs], index_dir)
     for number in range(5):
         write(docs / "batch" / f"{number}.txt", f"وثيقة جديدة {number}")
+    if threshold == "all":  # a writer for workers, which waits for more text than there is
+        threshold = sum(path.stat().st_size for path in (docs / "batch").iterdir())
+    monkeypatch.setattr(indexer, "WORKERS", workers)
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", threshold)
     real_read_file = indexer.read_file
     calls = []
 

@@ -1,0 +1,343 @@
+"""A posting pool for Whoosh that groups postings by term, and writers that use it.
+
+Whoosh's ``PostingPool`` keeps every posting as a Python tuple, sorts them all, and
+spills a run with one ``pickle.dump`` per posting, read back with one ``pickle.load``
+per posting into a posting-by-posting k-way merge. ``BulkPostingPool`` gives the same
+postings to the segment writer in the same order, more cheaply:
+
+1. A writer hands postings over in document order (``add_document`` numbers documents
+   upwards; ``add_reader`` gives each reader a base above the previous documents and
+   reads each term's postings in order), so each term's postings arrive sorted. The
+   pool appends them, packed, to that term's ``bytearray`` (16 bytes plus the value,
+   against about 200 for a tuple), and sorts only the distinct terms.
+2. Past ``limitmb`` it writes the terms in order to a run file, in marshalled chunks of
+   about ``CHUNK_BYTES`` (many thousands of postings each), and starts afresh.
+3. Reading back merges the runs and what is left in memory term by term, not posting
+   by posting: a term's postings from older runs come first, as their documents do.
+   Should a term's documents ever arrive out of order (a caller other than Whoosh's
+   writers), that term's postings are sorted before they are given out.
+
+Memory is bounded by ``limitmb`` plus one chunk per run being merged, not by the
+corpus. ``pooled_writer`` opens a writer (one process or Whoosh's ``MpWriter``) whose
+pools, its workers' included, are this class: whoosh3 accepts ``poolclass`` but does
+not use it, so the writers set ``self.pool`` after Whoosh's constructor, and each
+worker process (started by this module) has ``whoosh.multiproc`` build its writer.
+``WorkersWhenWorthIt`` starts the workers only once there is enough text to write.
+``tests/test_whoosh_pool.py`` compares the index with the one Whoosh's pool writes;
+``tests/test_whoosh_pins.py`` pins the Whoosh code this relies on.
+"""
+
+import heapq
+import marshal
+import struct
+from itertools import groupby
+from operator import itemgetter
+
+from whoosh import multiproc
+from whoosh.index import LockError
+from whoosh.multiproc import MpWriter
+from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
+
+# One posting in a term's buffer: document number, weight, length of the value (-1 for
+# None), then the value's bytes.
+_POSTING = struct.Struct("<Idi")
+_NO_VALUE = -1
+# Memory a new term costs beyond its postings: the dict slot, the key and an empty
+# bytearray with its over-allocation. On 1,500 tashkeela_classical records the pool
+# estimated 29.4 MB where sys.getsizeof of its dicts, keys and buffers summed 27.4 MB
+# (Whoosh's pool, on the same records: 103 MB estimated, up to 128 MB held).
+_TERM_OVERHEAD = 160
+# A run is written as length-prefixed marshal chunks of about this many bytes of
+# postings: few enough calls to cost nothing, small enough that merging many runs
+# holds little in memory.
+CHUNK_BYTES = 4 * 1024 * 1024
+_CHUNK_LENGTH = struct.Struct("<Q")
+_TERM_KEY = itemgetter(0, 1)
+
+
+class BulkPostingPool(PostingPool):
+    """Whoosh's posting pool, holding each term's postings packed together."""
+
+    def __init__(self, tempstore, segment, limitmb=128, **kwargs):
+        super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
+        self._fields: dict[str, dict[bytes, bytearray]] = {}
+
+    def add(self, item):
+        fieldname, tbytes, docnum, weight, vbytes = item
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        postings = terms.get(tbytes)
+        if postings is None:
+            if not isinstance(tbytes, bytes):
+                raise TypeError(f"term {tbytes!r} is not bytes")
+            postings = terms[tbytes] = bytearray()
+            self.currentsize += _TERM_OVERHEAD + len(tbytes)
+        if vbytes is None:
+            postings += _POSTING.pack(docnum, weight, _NO_VALUE)
+            self.currentsize += _POSTING.size
+        else:
+            postings += _POSTING.pack(docnum, weight, len(vbytes))
+            postings += vbytes
+            self.currentsize += _POSTING.size + len(vbytes)
+        if self.currentsize > self.limit:
+            self.save()
+
+    def save(self):
+        """Write what is in memory to a new run, terms in order, and empty the pool."""
+        if self._fields:
+            path, f = self._new_run()
+            self._write_run(f, self._take_terms())
+            self._add_run(path)
+        self.currentsize = 0
+
+    def _take_terms(self):
+        """(fieldname, term, packed postings) in order, emptying the pool as it goes."""
+        fields, self._fields = self._fields, {}
+        for fieldname in sorted(fields):
+            terms = fields.pop(fieldname)
+            for tbytes in sorted(terms):
+                yield fieldname, tbytes, terms.pop(tbytes)
+
+    def _write_run(self, f, terms):
+        chunk, size = [], 0
+        for entry in terms:
+            chunk.append(entry)
+            size += len(entry[2])
+            if size >= CHUNK_BYTES:
+                _write_chunk(f, chunk)
+                chunk, size = [], 0
+        if chunk:
+            _write_chunk(f, chunk)
+        f.close()
+
+    def _read_run_terms(self, path):
+        """The (fieldname, term, packed postings) of a run, in order; deletes the run."""
+        f = self._open_run(path)
+        try:
+            while header := f.read(_CHUNK_LENGTH.size):
+                (length,) = _CHUNK_LENGTH.unpack(header)
+                yield from marshal.loads(f.read(length))
+        finally:
+            f.close()
+            self._remove_run(path)
+
+    def _read_run(self, path):
+        # MpWriter reads a worker's run back through this, as postings.
+        for fieldname, tbytes, packed in self._read_run_terms(path):
+            yield from _unpack_postings(fieldname, tbytes, packed)
+
+    def _merged_terms(self, sources):
+        """Merge term streams, oldest first: one (fieldname, term, packed) per term."""
+        keyed = [
+            ((fieldname, tbytes, age, packed) for fieldname, tbytes, packed in source)
+            for age, source in enumerate(sources)
+        ]
+        for (fieldname, tbytes), group in groupby(heapq.merge(*keyed), key=_TERM_KEY):
+            parts = [packed for _, _, _, packed in group]
+            yield fieldname, tbytes, parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def reduce_to(self, target, k):
+        """Merge the oldest ``k`` runs into one until at most ``target`` are left.
+
+        Unlike Whoosh's, this keeps the runs in the order they were written, so each
+        term's documents stay in order."""
+        if k < 2:
+            raise ValueError(f"k={k} must be >= 2")
+        if target < 1:
+            raise ValueError(f"target={target} must be >= 1")
+        while len(self.runs) > target:
+            oldest, self.runs = self.runs[:k], self.runs[k:]
+            path, f = self._new_run()
+            self._write_run(f, self._merged_terms([self._read_run_terms(p) for p in oldest]))
+            self.runs.insert(0, path)
+
+    def items(self, maxfiles=128):
+        if maxfiles < 2:
+            raise ValueError(f"maxfiles={maxfiles} must be >= 2")
+        if len(self.runs) >= maxfiles:
+            self.save()
+            self.reduce_to(maxfiles - 1, maxfiles)
+        runs, self.runs = self.runs, []
+        sources = [self._read_run_terms(path) for path in runs] + [self._take_terms()]
+        self.currentsize = 0
+        for fieldname, tbytes, packed in self._merged_terms(sources):
+            yield from _unpack_postings(fieldname, tbytes, packed)
+
+    def cleanup(self):
+        super().cleanup()
+        self._fields = {}
+        self.currentsize = 0
+
+
+def _write_chunk(f, chunk) -> None:
+    data = marshal.dumps(chunk)
+    f.write(_CHUNK_LENGTH.pack(len(data)))
+    f.write(data)
+
+
+def _unpack_postings(fieldname, tbytes, packed):
+    """One term's postings as Whoosh's tuples, in document order."""
+    postings = []
+    unpack_from, size = _POSTING.unpack_from, _POSTING.size
+    position, end, previous, ordered = 0, len(packed), -1, True
+    while position < end:
+        docnum, weight, length = unpack_from(packed, position)
+        position += size
+        if length == _NO_VALUE:
+            value = None
+        else:
+            value = bytes(packed[position : position + length])
+            position += length
+        if docnum <= previous:
+            ordered = False
+        previous = docnum
+        postings.append((fieldname, tbytes, docnum, weight, value))
+    if not ordered:
+        postings.sort()
+    return postings
+
+
+class PooledSegmentWriter(SegmentWriter):
+    """Whoosh's one-process writer with a ``poolclass`` that is used."""
+
+    def __init__(self, ix, poolclass=None, limitmb=128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = (poolclass or POOL_CLASS)(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+
+class PooledMpWriter(MpWriter):
+    """Whoosh's multi-process writer whose workers, and itself, use ``poolclass``."""
+
+    def __init__(self, ix, procs=None, poolclass=None, limitmb=128, **kwargs):
+        poolclass = poolclass or POOL_CLASS
+        super().__init__(ix, procs=procs, limitmb=limitmb, **kwargs)
+        # Workers never lock: this writer holds the lock for them.
+        self.subargs = {**self.subargs, "poolclass": poolclass}
+        self.subargs.pop("_lk", None)
+        # Merging small segments at commit goes through this writer's own pool.
+        self.pool = poolclass(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def _new_task(self):
+        # search.indexer starts the forkserver with Ctrl-C ignored and
+        # search.worker_lifetime preloaded, before the writer is made.
+        args = (
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        task = self._mpctx.Process(target=_run_pooled_subwriter, args=args)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def _run_pooled_subwriter(*args):
+    """A worker process's entry point: Whoosh's sub-writer loop with our writer.
+
+    ``SubWriterTask.run`` builds its writer from ``whoosh.multiproc.SegmentWriter``; this
+    process is a worker started for that loop alone, so the name is rebound here only."""
+    multiproc.SegmentWriter = PooledSegmentWriter
+    multiproc._run_subwriter(*args)
+
+
+# The pool the writers use unless told otherwise (bench/index.py compares Whoosh's).
+POOL_CLASS = BulkPostingPool
+
+
+def pooled_writer(ix, procs=1, start_workers_after=0, **options):
+    """A writer on ``ix`` like ``ix.writer(procs=…, …)``, with ``BulkPostingPool``.
+
+    With ``start_workers_after``, the workers start only once that many characters of
+    document text are waiting (``WorkersWhenWorthIt``)."""
+    if procs > 1 and getattr(ix.storage, "supports_multiproc_writing", False):
+        if start_workers_after:
+            return WorkersWhenWorthIt(ix, procs, start_workers_after, **options)
+        return PooledMpWriter(ix, procs=procs, **options)
+    return _one_process_writer(ix, **options)
+
+
+def _one_process_writer(ix, multisegment=None, start_method=None, **options):
+    return PooledSegmentWriter(ix, **options)
+
+
+class WorkersWhenWorthIt(IndexWriter):
+    """A writer that starts worker processes only when there is enough to write.
+
+    Operations wait, in order, until ``start_workers_after`` characters of document text
+    are waiting; then they are replayed into a ``PooledMpWriter`` and later ones go
+    straight to it. A commit with less waiting replays them into a one-process writer,
+    so a re-run that changes a few records of a large file starts no worker. (Whoosh's
+    ``AsyncWriter`` waits and replays the same way.) The index's write lock is taken at
+    once, so a second run fails early, and handed to the writer that does the work.
+    """
+
+    def __init__(self, ix, procs: int, start_workers_after: int, **options):
+        self.ix, self.procs, self.options = ix, procs, options
+        self.start_workers_after = start_workers_after
+        self.writelock = ix.lock("WRITELOCK")
+        if not self.writelock.acquire(blocking=False):
+            raise LockError
+        self.writer = None
+        self._waiting: list = []
+        self._waiting_text = 0
+        self._cancelled = False
+
+    @property
+    def is_closed(self) -> bool:
+        """Committed or cancelled, as ``SegmentWriter.is_closed``."""
+        return self.writer.is_closed if self.writer is not None else self._cancelled
+
+    @property
+    def tasks(self) -> list:
+        """The worker processes started so far."""
+        return getattr(self.writer, "tasks", [])
+
+    def add_document(self, **fields):
+        self._do("add_document", (), fields)
+
+    def update_document(self, **fields):
+        self._do("update_document", (), fields)
+
+    def delete_by_term(self, fieldname, text, searcher=None):
+        self._do("delete_by_term", (fieldname, text), {"searcher": searcher})
+
+    def _do(self, method: str, args: tuple, kwargs: dict) -> None:
+        if self.writer is not None:
+            getattr(self.writer, method)(*args, **kwargs)
+            return
+        self._waiting.append((method, args, kwargs))
+        self._waiting_text += sum(len(value) for value in kwargs.values() if isinstance(value, str))
+        if self._waiting_text >= self.start_workers_after:
+            self._start(self.procs)
+
+    def _start(self, procs: int) -> None:
+        try:
+            if procs > 1:
+                writer = PooledMpWriter(self.ix, procs=procs, _lk=False, **self.options)
+            else:
+                writer = _one_process_writer(self.ix, _lk=False, **self.options)
+        except BaseException:
+            self.writelock.release()
+            raise
+        writer.writelock, self.writer = self.writelock, writer
+        waiting, self._waiting = self._waiting, []
+        for method, args, kwargs in waiting:
+            getattr(writer, method)(*args, **kwargs)
+
+    def commit(self, *args, **kwargs):
+        if self.writer is None:
+            self._start(1)
+        self.writer.commit(*args, **kwargs)
+
+    def cancel(self, *args, **kwargs):
+        if self.writer is None:
+            self._waiting = []
+            self.writelock.release()
+            self._cancelled = True
+        else:
+            self.writer.cancel(*args, **kwargs)

@@ -1,0 +1,74 @@
+"""Pins on the Whoosh code that search.whoosh_pool and search.whoosh_storage build on.
+
+Each row is a Whoosh class or function we subclass, override, call into or rely on the
+behaviour of, with a hash of its source in whoosh3 3.54.0. A Whoosh release that
+changes one fails here: re-read that code, check the module named in the row still
+holds (tests/test_whoosh_pool.py and tests/test_whoosh_storage.py compare with Whoosh's
+own pool and storage), then update the hash.
+"""
+
+import hashlib
+import importlib
+import inspect
+
+import pytest
+
+POOL, STORAGE = "search/whoosh_pool.py", "search/whoosh_storage.py"
+PINNED = [
+    # BulkPostingPool subclasses PostingPool: its attributes, run files and cleanup.
+    ("whoosh.externalsort.SortingPool.__init__", "72223883a7e5a73a", POOL),
+    ("whoosh.externalsort.SortingPool._add_run", "aac6e86cf07c4e7f", POOL),
+    ("whoosh.externalsort.SortingPool.cleanup", "2d2ef5cedc2a6a13", POOL),
+    ("whoosh.writing.PostingPool", "0a6657278afd2345", POOL),
+    # The writer builds a PostingPool whatever poolclass says; we replace it after.
+    ("whoosh.writing.SegmentWriter.__init__", "e8290c0d39c2d463", POOL),
+    # Postings reach the pool in document order (add_document, add_reader).
+    ("whoosh.writing.SegmentWriter.add_document", "209b64b147c6caf8", POOL),
+    ("whoosh.writing.SegmentWriter.add_reader", "cfaf2abf0549c9b3", POOL),
+    ("whoosh.writing.SegmentWriter.add_postings_to_pool", "761f9e56737fb2ce", POOL),
+    ("whoosh.writing.SegmentWriter._flush_segment", "a4b79c8a3687febd", POOL),
+    ("whoosh.writing.SegmentWriter._close_segment", "f6f69d46aca1a701", POOL),
+    ("whoosh.writing.SegmentWriter._partial_segment", "f7a7a9f757534496", POOL),
+    # Workers: save/reduce_to/runs, the SegmentWriter name the worker loop builds from,
+    # the task start we override, and the parent reading a worker's run.
+    ("whoosh.multiproc.finish_subsegment", "e89eb6ae2080300c", POOL),
+    ("whoosh.multiproc.SubWriterTask.run", "901fe6b1f40cfaed", POOL),
+    ("whoosh.multiproc._run_subwriter", "abe5383819c4f20f", POOL),
+    ("whoosh.multiproc.MpWriter.__init__", "b51bd10604c415c8", POOL),
+    ("whoosh.multiproc.MpWriter._new_task", "668e22f09713b4dd", POOL),
+    ("whoosh.multiproc.MpWriter._read_and_renumber_run", "ec2cddbd9f2e0497", POOL),
+    ("whoosh.multiproc.MpWriter._commit", "2b4e30883be51fb7", POOL),
+    ("whoosh.multiproc.MpWriter._merge_subsegments", "33ae6cebae802de4", POOL),
+    # MappedFile is a BufferFile set up by hand, reading through StructFile's methods.
+    ("whoosh.filedb.structfile.StructFile", "5b165971e5e694a7", STORAGE),
+    ("whoosh.filedb.structfile.BufferFile", "d4a699999d3405b8", STORAGE),
+    # Without supports_mmap, a compound file's inner files come from its subset().
+    ("whoosh.filedb.compound.CompoundStorage.__init__", "12692559ba5a308f", STORAGE),
+    ("whoosh.filedb.compound.CompoundStorage.open_file", "06f99bb3ffc069f8", STORAGE),
+    ("whoosh.filedb.compound.CompoundStorage.close", "1a35df82f0b3b0f4", STORAGE),
+    ("whoosh.codec.base.Segment.open_compound_file", "af9ba226e5c35ea0", STORAGE),
+    ("whoosh.reading.SegmentReader.__init__", "99a4971d36070a64", STORAGE),
+    ("whoosh.filedb.filestore.FileStorage.__init__", "e7638f80066c1b00", STORAGE),
+    ("whoosh.filedb.filestore.FileStorage.open_file", "dc6f89e5e80da39b", STORAGE),
+]
+
+
+def resolve(qualname: str):
+    parts = qualname.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            found = getattr(found, attribute)
+        return found
+    raise ImportError(qualname)
+
+
+@pytest.mark.parametrize("qualname, digest, user", PINNED, ids=[row[0] for row in PINNED])
+def test_whoosh_code_we_build_on_is_unchanged(qualname, digest, user):
+    source = inspect.getsource(resolve(qualname))
+    assert hashlib.sha256(source.encode("utf-8")).hexdigest()[:16] == digest, (
+        f"{qualname} changed in this Whoosh: check that {user} still holds, then update the pin"
+    )

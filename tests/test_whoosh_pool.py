@@ -1,0 +1,224 @@
+"""The bulk posting pool writes the same index as Whoosh's own, spilling or not."""
+
+import json
+from pathlib import Path
+
+import pytest
+from whoosh.filedb.filestore import RamStorage
+from whoosh.index import LockError
+from whoosh.writing import PostingPool, SegmentWriter
+
+from search import indexer, store, whoosh_pool
+from search.indexer import index_paths
+from search.searching import IndexSearcher
+from search.whoosh_pool import BulkPostingPool, PooledSegmentWriter
+
+SEED = (Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")
+SENTENCES = [line for path in SEED for line in path.read_text(encoding="utf-8").splitlines() if line]
+DIACRITIZED = [
+    "بَابُ السِّحْرِ وَحُكْمُ السَّاحِرِ قَالَ اللَّهُ تَعَالَى",
+    "وَالْمَدْرَسَةُ الأُولَى فِي حَلَبَ تَسْتَقْبِلُ الطُّلَّابَ",
+    "قَالَ أَبُو بَكْرٍ : الْوَاجِبُ أَنْ نُقَدِّمَ الْقَوْلَ فِي السِّحْرِ",
+]
+QUERIES = ["داعش", "النظام السوري", '"الدفاع الوطني"', "السحر", "title:المدرسة", "مدارس OR طريق"]
+
+
+def records(count: int) -> list[dict]:
+    """Real Arabic records: seed sentences and diacritized lines, in varying mixes."""
+    lines = SENTENCES + DIACRITIZED
+    return [
+        {
+            "id": f"r{number}",
+            "title": lines[number % len(lines)][:40],
+            "text": "\n".join(lines[(number + step) % len(lines)] for step in range(1 + number % 5)),
+        }
+        for number in range(count)
+    ]
+
+
+def index_postings(ix) -> dict:
+    """Every indexed field's terms, each with its postings (document, weight, value).
+
+    Documents are named by their stored id and file, not numbered: workers take batches
+    of documents in whatever order they get to them."""
+    found = {}
+    with ix.reader() as reader:
+        names = {}
+
+        def name(docnum):
+            if docnum not in names:
+                fields = reader.stored_fields(docnum)
+                names[docnum] = (fields.get("id") or "", fields.get("file") or "")
+            return names[docnum]
+
+        for fieldname in reader.indexed_field_names():
+            for term in reader.lexicon(fieldname):
+                matcher, postings = reader.postings(fieldname, term), []
+                while matcher.is_active():
+                    postings.append((name(matcher.id()), matcher.weight(), matcher.value()))
+                    matcher.next()
+                found[fieldname, term] = sorted(postings)
+    return found
+
+
+def answers(index_dir: Path) -> list:
+    """Each query's hits, all of them: id, score and snippets, best first (ties by id:
+    workers may number the same documents differently, so a page could cut a tie)."""
+    with IndexSearcher(index_dir) as searcher:
+        return [
+            sorted(
+                ((-round(hit.score, 6), hit.id, [s.text for s in hit.snippets]) for hit in found.hits)
+            )
+            for found in (searcher.search(query, limit=1000) for query in QUERIES)
+        ]
+
+
+def write_jsonl(folder: Path, rows: list[dict]) -> Path:
+    folder.mkdir(parents=True)
+    with (folder / "docs.jsonl").open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "workers, pool_mb",
+    [(1, 200), (2, 200), (2, 0.02)],
+    ids=["one-process", "two-workers", "two-workers-spilling"],
+)
+def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers, pool_mb):
+    docs = write_jsonl(tmp_path / "docs", records(120))
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0 if workers > 1 else 10**12)
+    monkeypatch.setattr(indexer, "WORKERS", workers)
+    monkeypatch.setattr(indexer, "POOL_MB", pool_mb)
+    built = {}
+    for name, poolclass in [("whoosh", PostingPool), ("bulk", BulkPostingPool)]:
+        monkeypatch.setattr(whoosh_pool, "POOL_CLASS", poolclass)
+        index_paths([docs], tmp_path / name)
+        built[name] = index_postings(store.open_index(tmp_path / name)), answers(tmp_path / name)
+    assert built["bulk"][0] == built["whoosh"][0]
+    assert built["bulk"][1] == built["whoosh"][1]
+    assert any(built["bulk"][1]), "the queries find something"
+
+
+def write_segments(ix, writer_class, batches, limitmb, optimize=False):
+    for batch in batches:
+        writer = writer_class(ix, limitmb=limitmb)
+        for row in batch:
+            writer.add_document(
+                id=row["id"], key=row["id"], title=row["title"], body=row["text"], roots=row["text"]
+            )
+        writer.commit(optimize=optimize)
+
+
+@pytest.mark.parametrize(
+    "limitmb, optimize",
+    [(128, False), (0.005, False), (0.005, True)],
+    ids=["in-memory", "spilled-runs", "merged-segments"],
+)
+def test_segment_writer_matches_whoosh(limitmb, optimize):
+    """Runs spilled and merged back, and old segments merged through the pool (add_reader)."""
+    rows = records(90)
+    batches = [rows[:30], rows[30:60], rows[60:]]
+    built = []
+    for writer_class in (SegmentWriter, PooledSegmentWriter):
+        ix = store.SafeFileIndex.create(RamStorage(), store.make_schema(), store.INDEX_NAME)
+        write_segments(ix, writer_class, batches, limitmb, optimize)
+        built.append(index_postings(ix))
+    assert built[0] == built[1]
+    assert len(built[0]) > 500
+
+
+def test_runs_beyond_maxfiles_are_merged_in_order():
+    pool = BulkPostingPool(RamStorage(), None, limitmb=0.0001)
+    expected = []
+    for docnum in range(40):
+        for term in (b"\xd8\xa8\xd8\xa7\xd8\xa8", b"\xd9\x82\xd8\xa7\xd9\x84"):
+            item = ("body", term, docnum, 1.0, bytes([docnum]))
+            pool.add(item)
+            expected.append(item)
+    assert len(pool.runs) > 4
+    assert list(pool.items(maxfiles=3)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        [("body", b"a", 5, 1.0, None), ("body", b"a", 2, 2.0, b"x")],
+        [("title", b"b", 1, 1.0, None), ("body", b"b", 1, 1.0, None), ("body", b"a", 3, 1.0, b"")],
+        [],
+    ],
+    ids=["documents-out-of-order", "fields-and-terms-out-of-order", "empty"],
+)
+def test_postings_come_out_sorted(added):
+    pool = BulkPostingPool(RamStorage(), None)
+    for item in added:
+        pool.add(item)
+    assert list(pool.items()) == sorted(added)
+
+
+def test_a_term_that_is_not_bytes_is_refused():
+    with pytest.raises(TypeError):
+        BulkPostingPool(RamStorage(), None).add(("body", "نص", 0, 1.0, None))
+
+
+@pytest.fixture
+def started_tasks(monkeypatch):
+    """The worker processes writers start, recorded."""
+    started = []
+    real_new_task = whoosh_pool.PooledMpWriter._new_task
+
+    def recording_new_task(writer):
+        started.append(real_new_task(writer))
+        return started[-1]
+
+    monkeypatch.setattr(whoosh_pool.PooledMpWriter, "_new_task", recording_new_task)
+    return started
+
+
+def test_a_rerun_that_changes_few_records_starts_no_worker(tmp_path, monkeypatch, started_tasks):
+    rows = records(120)
+    docs = write_jsonl(tmp_path / "docs", rows)
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 20_000)
+    monkeypatch.setattr(indexer, "WORKERS", 2)
+    index_paths([docs], tmp_path / "index")
+    assert len(started_tasks) == 2, "a full build is worth two workers"
+    rows[7]["text"] = "نص جديد عن المدرسة في حلب"
+    (docs / "docs.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+    )
+    report = index_paths([docs], tmp_path / "index")
+    assert (report.updated, report.unchanged) == (1, 119)
+    assert len(started_tasks) == 2, "one changed record started no worker"
+    with IndexSearcher(tmp_path / "index") as searcher:
+        assert [hit.id for hit in searcher.search("حلب جديد").hits] == ["r7"]
+
+
+@pytest.mark.parametrize(
+    "start_workers_after, started", [(10**9, False), (1, True)], ids=["few-documents", "many-documents"]
+)
+def test_workers_start_only_when_worth_it(tmp_path, started_tasks, start_workers_after, started):
+    ix = store.create_index(tmp_path / "index")
+    rows = records(40)
+    for batch, procs in ((rows[:30], 1), (rows[30:], 2)):
+        writer = whoosh_pool.pooled_writer(
+            ix, procs=procs, start_workers_after=start_workers_after, multisegment=True
+        )
+        writer.delete_by_term("key", "r3")
+        for row in batch:
+            writer.add_document(id=row["id"], key=row["id"], kind=store.KIND_RECORD, body=row["text"])
+        writer.commit()
+    assert bool(started_tasks) is started
+    with store.open_index(tmp_path / "index").searcher() as searcher:
+        assert searcher.doc_count() == 39
+        assert searcher.document(key="r3") is None
+        assert searcher.document(key="r39")["id"] == "r39"
+
+
+def test_the_write_lock_is_taken_before_any_worker_starts(tmp_path):
+    ix = store.create_index(tmp_path / "index")
+    writer = whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9)
+    with pytest.raises(LockError):
+        whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9)
+    writer.cancel()
+    whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9).cancel()
