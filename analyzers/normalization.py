@@ -26,14 +26,13 @@ from pyarabic.araby import (
     YEH,
 )
 
+from analyzers.words import INVISIBLE
+
 # Harakat, tanween, shadda, sukun and the rarer marks up to U+065F.
 TASHKEEL_FIRST, TASHKEEL_LAST = 0x064B, 0x065F
 # Honorific signs and small high letters written over a word (the ﷺ sign ؐ, small
 # fatha/damma/kasra): محمدؐ is محمد.
 ARABIC_SIGNS_FIRST, ARABIC_SIGNS_LAST = 0x0610, 0x061A
-# Invisible characters that join or break nothing a reader sees: zero-width space,
-# non-joiner and joiner, soft hyphen, word joiner, zero-width no-break space.
-INVISIBLE = "\u200b\u200c\u200d\u00ad\u2060\ufeff"
 SUPERSCRIPT_ALEF = MINI_ALEF  # U+0670, the "dagger" alef of Quranic spelling
 # Small high/low Quranic annotation marks (sajdah, waqf signs, small letters).
 QURANIC_MARKS_FIRST, QURANIC_MARKS_LAST = 0x06D6, 0x06ED

@@ -24,8 +24,9 @@ from analyzers.words import WORD_PATTERN
 # reranking by character n-grams (analyzers.grams); 5: a field of roots
 # (analyzers.roots), and the letters borrowed for foreign sounds folded (پ ڤ چ گ …);
 # 6: one term per word, its normalized form (word families are found at query time,
-# analyzers.morphology), and stopwords matched before ى and ة are folded.
-ANALYZER_VERSION = "6"
+# analyzers.morphology), and stopwords matched before ى and ة are folded; 7: LRM, RLM
+# and ALM inside a word are part of it (they split it before).
+ANALYZER_VERSION = "7"
 
 
 class ArabicTermFilter(Filter):

@@ -52,7 +52,7 @@ from analyzers.normalization import (
     normalize,
 )
 from analyzers.stopwords import STOPWORDS
-from analyzers.words import ARABIC_MARKS, INVISIBLE_JOINERS, WORD, WORD_PATTERN
+from analyzers.words import ARABIC_MARKS, INVISIBLE, WORD, WORD_PATTERN
 from search import store
 from search.errors import SearchError
 from search.lexicon import IndexLexicon
@@ -153,7 +153,7 @@ def java_word_pattern() -> str:
     '(?:[\\\\p{L}\\\\p{N}'
     """
     assert WORD_PATTERN.startswith(r"(?:[^\W_]|[")
-    return rf"(?:[\p{{L}}\p{{N}}]|[{ARABIC_MARKS}{INVISIBLE_JOINERS}])+"
+    return rf"(?:[\p{{L}}\p{{N}}]|[{ARABIC_MARKS}{INVISIBLE}])+"
 
 
 def analysis_settings(family_rules: list[str]) -> dict:

@@ -24,6 +24,7 @@ TEXTS = [
     ("diacritics", "وَبِالْمَدْرَسَةِ المَدْرَسَةُ"),
     ("tatweel", "مـــدرسة الكـتـاب"),
     ("invisible joiners", "مدر\u200cسة كتا\u200dب علم\u2060ي\u00ad \u00adعلم \u200c"),
+    ("bidi marks", "مدر\u200fسة \u200eكتاب\u200f الكتا\u061cب \u200f"),
     ("marks before a word", "\u064eكتب ـــ \u0651"),
     ("presentation forms", "\ufefb\ufef7\ufe8d\ufee0\ufee4\ufeaa\ufead\ufeb3\ufe94"),
     ("stopwords before folding", "عَلَى علي إلى الى هنأ هنا فى"),

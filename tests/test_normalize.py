@@ -114,9 +114,11 @@ def test_merged_table_equals_rule_by_rule_composition():
         ("مدر\u200dسة", "مدرسه"),
         ("مدر\u200bسة", "مدرسه"),
         ("كتا\u00adب", "كتاب"),
+        ("مدر\u200fسة", "مدرسه"),
+        ("\u200eمدرسة\u061c", "مدرسه"),
         ("\u0610" * 1000, ""),
     ],
-    ids=["honorific sign", "small high sign", "zwnj", "zwj", "zwsp", "soft hyphen", "only signs"],
+    ids=["honorific sign", "small high sign", "zwnj", "zwj", "zwsp", "soft hyphen", "rlm", "lrm and alm", "only signs"],
 )
 def test_signs_and_invisible_joiners_stay_inside_one_word_and_vanish(raw, expected):
     from analyzers.words import WORD

@@ -115,8 +115,22 @@ def test_a_family_in_most_documents_keeps_a_positive_idf_and_more_occurrences_ra
 
 @pytest.mark.parametrize(
     "written, typed",
-    [("محمدؐ", "محمد"), ("مدر\u200cسة", "مدرسة"), ("مدرسة", "مدر\u200dسة"), ("كتا\u00adب", "كتاب")],
-    ids=["honorific sign in the document", "zwnj in the document", "zwj in the query", "soft hyphen"],
+    [
+        ("محمدؐ", "محمد"),
+        ("مدر\u200cسة", "مدرسة"),
+        ("مدرسة", "مدر\u200dسة"),
+        ("كتا\u00adب", "كتاب"),
+        ("مدر\u200fسة", "مدرسة"),
+        ("مدرسة", "مد\u200eرسة\u061c"),
+    ],
+    ids=[
+        "honorific sign in the document",
+        "zwnj in the document",
+        "zwj in the query",
+        "soft hyphen",
+        "rlm in the document",
+        "lrm and alm in the query",
+    ],
 )
 def test_signs_and_invisible_joiners_neither_split_nor_hide_a_word(make_index, written, typed):
     with IndexSearcher(make_index({"a.txt": f"قال {written} أمس."})) as searcher:
