@@ -15,6 +15,7 @@ words as typed. ``plain`` treats every character as text. The plain words' chara
 n-grams go with the query, for ``search.grams`` to rerank the best hits with.
 """
 
+import bisect
 import fnmatch
 import re
 import time
@@ -552,6 +553,13 @@ class FamilyMatcher(matching.ListMatcher):
     def exact_weight(self) -> float:
         """How often the form typed is in the current document."""
         return self._exact[self._i]
+
+    def skip_to(self, id):
+        # ListMatcher steps through its list one document at a time; an intersection
+        # with a rarer word skips far into a common word's family.
+        if self._i >= len(self._ids):
+            raise matching.ReadTooFar
+        self._i = bisect.bisect_left(self._ids, id, self._i)
 
     def supports_block_quality(self):
         return False

@@ -40,3 +40,23 @@ def test_block_reading_gives_what_the_matcher_api_gives(make_index):
             slow[postings.id()] = postings.weight()
             postings.next()
     assert fast == slow == exact and len(fast) == 300
+
+
+def test_a_family_matcher_skips_as_whooshs_list_matcher_does():
+    """FamilyMatcher.skip_to bisects where ListMatcher steps; both must land alike."""
+    from whoosh.matching import ListMatcher, ReadTooFar
+
+    from search.query import FamilyMatcher
+
+    ids = [2, 5, 9, 14, 30]
+    for targets in ([1], [5], [6], [6, 3], [14, 15], [31], [9, 9, 30]):
+        ours, theirs = FamilyMatcher(ids, [1.0] * 5, [0.0] * 5), ListMatcher(ids, [1.0] * 5)
+        for target in targets:
+            ours.skip_to(target)
+            theirs.skip_to(target)
+        assert ours.is_active() == theirs.is_active(), targets
+        assert not ours.is_active() or ours.id() == theirs.id(), targets
+    finished = FamilyMatcher([2], [1.0], [0.0])
+    finished.skip_to(3)
+    with pytest.raises(ReadTooFar):
+        finished.skip_to(4)
