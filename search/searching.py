@@ -19,7 +19,7 @@ from search import grams, store
 from search.errors import SearchError
 from search.filestate import FileState
 from search.lexicon import IndexLexicon, load_lexicon
-from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
+from search.query import TEXT_FIELDS, ParsedQuery, matching_docs, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
 # BM25F over title and body; the title weight lives in search.query.TITLE_BOOST.
@@ -317,19 +317,17 @@ class IndexSearcher:
         """The hits of one page, and exactly how many documents match in all.
 
         Whoosh's estimates were off by two orders of magnitude (about 114 hits shown for
-        one document, an empty page 2 of 12): a word family is one term whose matches are
-        already in memory, so counting them costs little."""
+        one document, an empty page 2 of 12), and its collector's count falls short once
+        its page is full (``search.query.matching_docs``), so the matches are counted
+        apart: a word family's are already in memory."""
         depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
-        # Without block-quality skipping the collector counts every match as it goes (a
-        # family's list matcher cannot skip blocks anyway), so the exact count is free;
-        # with it, counting ran the query a second time.
         results = self.searcher.search(parsed.query, limit=depth, optimize=False)
         best = results[:depth]  # list() would count every match
         if parsed.grams:
             # Grams only add to scores, so the reranked head stays above the rest.
             best[: grams.RERANK_DEPTH] = self._rerank(parsed, best[: grams.RERANK_DEPTH])
         hits = best[(page - 1) * limit : page * limit]
-        return _Found(hits, len(results) if best else 0)
+        return _Found(hits, len(matching_docs(parsed.query, self.searcher)) if best else 0)
 
     def _rerank(self, parsed: ParsedQuery, hits: list) -> list:
         """The hits with their grams scores added, in their new order (search.grams)."""

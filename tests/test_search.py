@@ -134,6 +134,27 @@ def test_did_you_mean_offers_the_index_spelling(searcher):
     assert results.suggestion == "اثريا"
 
 
+@pytest.mark.parametrize("query", ["مكتبة", '"مكتبة الحي"'], ids=["word", "phrase"])
+def test_the_count_includes_matches_that_cannot_reach_the_page(tmp_path, query):
+    """Once Whoosh's collector has a full page it stops visiting the documents that
+    match only in a field too weak to reach it: here 200 records of one book, whose
+    title (common, so its idf is low) holds the words. They still count."""
+    rows = [
+        # Each better than the last, so the page's lowest score rises as they come.
+        {"id": f"b{n}", "title": f"خبر رقم {n}", "text": "مكتبة الحي، " * (1 + n // 10) + "في المدينة."}
+        for n in range(150)  # more than the grams rerank reads (its depth is 100)
+    ] + [{"id": f"t{n}", "title": "كتاب مكتبة الحي", "text": f"عن الطقس {n}."} for n in range(200)]
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+    )
+    index_paths([tmp_path / "docs"], tmp_path / "index")
+    with IndexSearcher(tmp_path / "index") as searcher:
+        first, last = searcher.search(query, limit=10), searcher.search(query, limit=10, page=35)
+    assert (first.total, first.pages) == (350, 35)
+    assert len(last.hits) == 10 and {hit.id[0] for hit in last.hits} == {"t"}
+
+
 def test_paging(searcher):
     first = searcher.search("خبر OR الرقة OR مدرسة", limit=2)
     second = searcher.search("خبر OR الرقة OR مدرسة", limit=2, page=2)
