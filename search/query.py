@@ -527,7 +527,10 @@ class FamilyTerm(query.Term):
         docs: set[int] = set()
         for leaf, offset in top.leaf_searchers():
             frequencies = segments.get(id(leaf.reader()), ({}, {}))[0]
-            docs.update(frequencies) if not offset else docs.update(d + offset for d in frequencies)
+            if offset:
+                docs.update(docnum + offset for docnum in frequencies)
+            else:
+                docs.update(frequencies)
         return docs
 
     def _postings(self, top) -> dict[int, tuple[dict[int, float], dict[int, float]]]:
