@@ -70,7 +70,6 @@ from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 
 from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, name_analyzer, root_analyzer
 from search.errors import SearchError
-from search.whoosh_pool import pooled_writer
 from search.whoosh_storage import MappedFileStorage
 
 DEFAULT_INDEX_DIR = "index_data"
@@ -508,6 +507,8 @@ def _remove(entry: os.DirEntry) -> None:
 
 def open_writer(ix, index_dir: Path, **options):
     """A writer on ``ix``; a second indexing run gets a clear error instead of waiting."""
+    from search.whoosh_pool import pooled_writer  # writing only: it loads multiprocessing
+
     try:
         return pooled_writer(ix, **options)
     except LockError as error:
