@@ -37,10 +37,40 @@ BUILT_IN_FILTERS = {"lowercase": {"type": "lowercase"}, "arabic_stem": {"type": 
 TEXT_END, TOKEN_END, PART_END = "\x00", "\x02", "\x01"
 
 
-def lucene_jars() -> list[Path] | None:
-    """The jars the helper needs, or None when one is missing."""
+# Read as syntax by Lucene's classic query parser outside quotes (QueryParserBase.escape).
+CLASSIC_SYNTAX = re.compile(r'[\\+\-!():^\[\]"{}~*?|&/]')
+# Its operator words, alone between spaces; a backslash makes them words again.
+CLASSIC_OPERATORS = re.compile(r"(?<!\S)(AND|OR|NOT)(?!\S)")
+QUOTED = re.compile(r'"([^"]*)"')
+
+
+def classic_query(text: str) -> str:
+    r"""Words and quoted phrases in Lucene's classic query syntax, nothing else read as syntax.
+
+    Outside pairs of quotes, each character the parser reads as syntax gets a backslash,
+    and so do the words AND, OR and NOT (the parser's operators); inside, a phrase keeps
+    its characters but for the backslash, doubled. A quote left without its pair is a
+    character like the others.
+
+    >>> print(classic_query('كتاب "في البيت" C++ AND "x'))
+    كتاب "في البيت" C\+\+ \AND \"x
+    """
+    pieces, position = [], 0
+    for quoted in QUOTED.finditer(text):
+        pieces += [_classic_words(text[position : quoted.start()]), '"' + quoted[1].replace("\\", "\\\\") + '"']
+        position = quoted.end()
+    pieces.append(_classic_words(text[position:]))
+    return "".join(pieces)
+
+
+def _classic_words(text: str) -> str:
+    return CLASSIC_OPERATORS.sub(r"\\\1", CLASSIC_SYNTAX.sub(lambda match: "\\" + match[0], text))
+
+
+def lucene_jars(prefixes: tuple[str, ...] = JARS) -> list[Path] | None:
+    """The jars the helper needs (or those named by ``prefixes``), or None when one is missing."""
     found = []
-    for prefix in JARS:
+    for prefix in prefixes:
         matches = sorted(glob.glob(str(JAR_FOLDER / f"{prefix}.*.jar")))
         if not matches:
             return None
@@ -48,24 +78,30 @@ def lucene_jars() -> list[Path] | None:
     return found
 
 
-def missing() -> str | None:
-    """Why the check cannot run here, or None when it can."""
+def missing(prefixes: tuple[str, ...] = JARS) -> str | None:
+    """Why the check (or a program needing the jars ``prefixes``) cannot run here, or None when it can."""
     if not shutil.which("javac") or not shutil.which("java"):
         return "Java is not installed (apt-get install default-jdk-headless)"
-    if lucene_jars() is None:
+    if lucene_jars(prefixes) is None:
         return f"the Lucene 8 jars are not in {JAR_FOLDER} (apt-get install liblucene8-java)"
     return None
 
 
 def compile_helper(scratch: Path) -> str:
     """Compile the helper into ``scratch``; return the class path to run it with."""
-    reason = missing()
+    return compile_java(scratch, CLASS_NAME, JAVA_SOURCE)
+
+
+def compile_java(scratch: Path, class_name: str, source: str, prefixes: tuple[str, ...] = JARS) -> str:
+    """Compile the Java class ``class_name`` against the Lucene jars ``prefixes`` into
+    ``scratch``; return the class path to run it with."""
+    reason = missing(prefixes)
     if reason:
         raise SearchError(f"cannot run Lucene: {reason}")
-    classpath = ":".join(str(jar) for jar in lucene_jars())
-    source = scratch / f"{CLASS_NAME}.java"
-    source.write_text(JAVA_SOURCE, encoding="utf-8")
-    subprocess.run(["javac", "-nowarn", "-cp", classpath, "-d", str(scratch), str(source)],
+    classpath = ":".join(str(jar) for jar in lucene_jars(prefixes))
+    path = scratch / f"{class_name}.java"
+    path.write_text(source, encoding="utf-8")
+    subprocess.run(["javac", "-nowarn", "-cp", classpath, "-d", str(scratch), str(path)],
                    check=True, capture_output=True)
     return f"{scratch}:{classpath}"
 
