@@ -185,7 +185,7 @@ def visual_lines(text: Text, console, width: int) -> list[Text]:
     lines = []
     for line in text.wrap(console, width):
         line.rstrip()
-        visual = Text(style=line.style, end="")
+        visual = Text(style=line.style)
         run, run_style = [], None
         for index, char in visual_order(line.plain):
             style = line.get_style_at_offset(console, index)
@@ -204,18 +204,22 @@ def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
     """Print lines as they are (wrapped only on a terminal, keeping a line's indent on
     its continuation lines), or in visual order. A line holding a control character that
     did not come through ``document_text`` has it made visible here, as a last guard."""
+    renderables = []
     for line in lines:
         if visible(line.plain) != line.plain:
             line = line.copy()
             line.plain = visible(line.plain)
         if rtl == "visual":
-            for visual in visual_lines(line, console, console.width):
-                console.print(visual, soft_wrap=True)
+            renderables.extend(visual_lines(line, console, console.width))
         elif not console.is_terminal:
-            console.print(line, soft_wrap=True)
+            renderables.append(line)
         else:
             indent = len(line.plain) - len(line.plain.lstrip(" "))
-            console.print(Padding(line[indent:], (0, 0, 0, indent)) if indent else line)
+            renderables.append(Padding(line[indent:], (0, 0, 0, indent)) if indent else line)
+    if not renderables:
+        return
+    # One print for the page: Rich's set-up per print cost as much as the lines.
+    console.print(Group(*renderables), soft_wrap=rtl == "visual" or not console.is_terminal)
 
 
 def metrics_table(rows: list[dict]) -> Table:
