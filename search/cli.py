@@ -122,7 +122,7 @@ class SearchGroup(click.Group):
         own = {name for param in self.params for name in param.opts} | set(ctx.help_option_names)
         takes_value = {
             name
-            for command in self.commands.values()
+            for command in _commands(self)
             for param in command.params
             if isinstance(param, click.Option) and not param.is_flag
             for name in param.opts
@@ -135,6 +135,10 @@ class SearchGroup(click.Group):
             position += 2 if args[position] in takes_value else 1
         leading, rest = args[:position], args[position:]
         if rest and rest[0] in self.commands:
+            command = self.commands[rest[0]]
+            if isinstance(command, click.Group) and rest[1:2] and rest[1] in command.commands:
+                # search --index DIR export opensearch OUT: the options go to the subcommand
+                return [*group_options, *rest[:2], *leading, *rest[2:]]
             return [*group_options, rest[0], *leading, *rest[1:]]
         if rest or leading or _on_a_terminal():
             return [*group_options, "query", *leading, *rest]
@@ -158,6 +162,14 @@ class SearchGroup(click.Group):
             _traceback_if(ctx)
             click.echo(f"search: error: {unexpected(error)}", err=True)
             ctx.exit(EXIT_ERROR)
+
+
+def _commands(group: click.Group):
+    """The group's commands, and those of its groups."""
+    for command in group.commands.values():
+        yield command
+        if isinstance(command, click.Group):
+            yield from _commands(command)
 
 
 def unexpected(error: Exception) -> str:

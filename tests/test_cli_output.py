@@ -176,9 +176,10 @@ def test_a_damaged_index_is_one_line_and_exit_2(index_dir, tmp_path):
         (["--debug", "--index", "{index}", "index", "{docs}"], "index"),
         (["--json", "--index", "{index}", "المدرسة"], "query"),
         (["--index", "{index}", "--json", "query", "index"], "query"),
+        (["--index", "{index}", "export", "opensearch", "{out}"], "export"),
     ],
     ids=["index after --index", "and after -q", "--debug first", "a query",
-         "query for the word index"],
+         "query for the word index", "a nested command"],
 )
 def test_options_may_come_before_the_command_name(tmp_path, arguments, ran):
     docs = tmp_path / "docs"
@@ -187,9 +188,12 @@ def test_options_may_come_before_the_command_name(tmp_path, arguments, ran):
     index = tmp_path / "index"
     CliRunner().invoke(cli, ["index", "--index", str(index), str(docs)])
     result = CliRunner().invoke(
-        cli, [argument.format(index=index, docs=docs) for argument in arguments]
+        cli, [argument.format(index=index, docs=docs, out=tmp_path / "out") for argument in arguments]
     )
-    if ran == "index":
+    if ran == "export":
+        assert result.exit_code == 0, result.output
+        assert "المدرسة" in (tmp_path / "out" / "documents.ndjson").read_text(encoding="utf-8")
+    elif ran == "index":
         assert result.exit_code == 0, result.output
         assert "0 added, 0 updated, 0 removed, 1 unchanged documents" in result.output
     else:
