@@ -26,7 +26,9 @@ DELETE_PICTURE = "\u2421"
 REPLACEMENT = "\ufffd"
 TAB, NEWLINE, WINDOWS_LINE_END = "\t", "\n", "\r\n"
 
-_ESCAPED_IN_JSON = "\u0080-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+# Also the line and paragraph separators: valid JSON, but line ends to JavaScript before
+# ES2019 and to tools that split lines on them.
+_ESCAPED_IN_JSON = "\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _UNSAFE_IN_JSON = re.compile(f"[{_ESCAPED_IN_JSON}]")
 
 
@@ -58,7 +60,8 @@ def visible(text: str, lines: bool = False) -> str:
 
 def json_line(value) -> str:
     """``value`` as one line of JSON: characters exact, UTF-8 unescaped, except those a
-    terminal could obey (C1 controls, bidi overrides, lone surrogates), written as \\uXXXX.
+    terminal could obey (C1 controls, bidi overrides, lone surrogates) or a reader take for
+    a line end (U+2028, U+2029), written as \\uXXXX.
 
     >>> print(json_line({"t": "\\x1b[2Jقال\\u202e"}))
     {"t": "\\u001b[2Jقال\\u202e"}

@@ -36,10 +36,17 @@ def test_visible(raw, lines, expected):
 
 @pytest.mark.parametrize(
     "value",
-    [{"t": "\x1b[2J\x00"}, {"t": "\x9b\u202e\u2066"}, {"t": "x\ud83d"}, {"t": "أَحْمَد"}],
-    ids=["C0", "C1 and bidi", "lone surrogate", "Arabic"],
+    [
+        {"t": "\x1b[2J\x00"},
+        {"t": "\x9b\u202e\u2066"},
+        {"t": "x\ud83d"},
+        {"t": "أَحْمَد"},
+        {"t": "سطر\u2028سطر\u2029"},
+    ],
+    ids=["C0", "C1 and bidi", "lone surrogate", "Arabic", "line and paragraph separators"],
 )
 def test_json_line_is_exact_and_holds_no_raw_control(value):
     line = json_line(value)
     assert json.loads(line) == value
     assert visible(line) == line
+    assert line.splitlines() == [line]
