@@ -31,6 +31,8 @@ from search.filestate import FileState
 from search.lexicon import save_lexicon
 from search.documents import (
     MAX_FILE_BYTES,
+    JsonLinesFile,
+    KnownRecord,
     ParsedFile,
     SkipFile,
     Skipped,
@@ -63,6 +65,8 @@ WORKERS = 1
 POOL_MB = 128
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
+# Progress is told of the bytes read inside a file at most once per this many.
+PROGRESS_STEP_BYTES = 2**20
 # Stopped workers get this long to exit before they are killed.
 WORKER_EXIT_SECONDS = 5
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -89,16 +93,21 @@ class IndexReport:
 
 
 class Progress:
-    """Receives progress; the CLI draws it. The default does nothing."""
+    """Receives progress; the CLI draws it. The default does nothing.
+
+    ``start`` comes once; then for each file read, ``advance`` as its records are read
+    (``done``: its bytes read so far, growing) and last with ``done == source.size``;
+    ``committing`` whenever the index is being written (at the end, and on large runs
+    every COMMIT_EVERY_BYTES), after which ``advance`` resumes."""
 
     def start(self, files: int, total_bytes: int) -> None:
         pass
 
-    def advance(self, source: SourceFile) -> None:
+    def advance(self, source: SourceFile, done: int) -> None:
         pass
 
     def committing(self) -> None:
-        """Every file is read; the workers are writing the index (the longer part)."""
+        """The index is being written: segments, merges (a large part of the time)."""
 
 
 @dataclass
@@ -343,9 +352,9 @@ def _update(
             report.removed += len(state.records.get(file, {}))
             session.writer.delete_by_term("file", file)
         for source in to_read:
-            _index_file(session, source, state, report)
-            progress.advance(source)
-            session.maybe_commit(report.bytes_read)
+            _index_file(session, source, state, report, progress)
+            progress.advance(source, source.size)
+            session.maybe_commit(report.bytes_read, progress)
         progress.committing()
     return report
 
@@ -367,51 +376,79 @@ def _is_under(file: str, root: str) -> bool:
     return file == root or file.startswith(root.rstrip("/") + "/")
 
 
-def _index_file(session, source: SourceFile, state: IndexState, report: IndexReport) -> None:
+def _index_file(
+    session, source: SourceFile, state: IndexState, report: IndexReport, progress: Progress
+) -> None:
     """Index one new or changed file and record its state, skipped or not.
 
-    A file whose bytes hash as before is not parsed again."""
+    A file whose bytes hash as before is not parsed again, nor a JSON line whose bytes
+    are those of a record indexed before (``FileState.known_lines``)."""
     file = str(source.path)
     known = state.records.get(file, {})
     previous = state.files.get(file)
     file_state = FileState(source.stat_signature, found_at=source.found_at)
     parsed = ParsedFile([])
+    content = b""
     try:
-        file_state.sha, data = read_file(source)
-        if previous and previous.sha == file_state.sha:
-            parsed = None
+        try:
+            file_state.sha, content = read_file(source)
+            if previous and previous.sha == file_state.sha:
+                parsed = None
+            else:
+                known_lines = previous.known_lines() if previous else {}
+                parsed = parse_file(source, content, _still_indexed(known_lines, file, known))
+        except SkipFile as reason:
+            file_state.skipped.append(f"{source.display}: {reason}")
+        finally:
+            report.bytes_read += source.size
+        if parsed is None:
+            report.unchanged += len(known)
+            file_state.skipped = previous.skipped
+            file_state.locations = previous.locations
+            file_state.line_digests = previous.line_digests
         else:
-            parsed = parse_file(source, data)
-    except SkipFile as reason:
-        file_state.skipped.append(f"{source.display}: {reason}")
+            _index_records(session, source, parsed, known, file_state, report, progress)
+            file_state.skipped.extend(parsed.problems)
+            if parsed.changed:
+                file_state.sha = ""  # what was indexed is not what was hashed: read it again
     finally:
-        report.bytes_read += source.size
-    if parsed is None:
-        report.unchanged += len(known)
-        file_state.skipped = previous.skipped
-        file_state.locations = previous.locations
-    else:
-        _index_records(session, source, parsed.records, known, file_state, report)
-        file_state.skipped.extend(parsed.problems)
+        if isinstance(content, JsonLinesFile):
+            content.close()
     report.skipped.extend(file_state.skipped)
     session.writer.update_document(
         key=file, kind=store.KIND_FILE, file=file, fingerprint=file_state.encode()
     )
 
 
-def _index_records(session, source, records, known, file_state, report) -> None:
+def _still_indexed(known_lines: dict[str, str], file: str, known: dict[str, str]) -> dict[str, str]:
+    """The known lines whose records the index holds."""
+    return {
+        digest: record_id
+        for digest, record_id in known_lines.items()
+        if store.record_key(file, record_id) in known
+    }
+
+
+def _index_records(session, source, parsed, known, file_state, report, progress) -> None:
     """Add new records, replace changed ones and delete those gone from the file."""
     writer = session.writer
     file = str(source.path)
     current = set()
-    for record in records:
+    told = 0
+    for record in parsed.records:
+        if PROGRESS_STEP_BYTES <= parsed.position - told and parsed.position < source.size:
+            told = parsed.position
+            progress.advance(source, told)
         key = store.record_key(file, record.id)
         if key in current:
             file_state.skipped.append(f"{source.display}: duplicate id {record.id!r} ignored")
             continue
         current.add(key)
         if record.location:
-            file_state.locations[record.id] = record.location
+            file_state.locate(record.id, record.location, record.line_digest)
+        if isinstance(record, KnownRecord):
+            report.unchanged += 1
+            continue
         fingerprint = record.fingerprint
         if known.get(key) == fingerprint:
             report.unchanged += 1
@@ -460,9 +497,10 @@ class _WritingSession:
         self.committed_at = 0
         self.vocabulary: set[str] = set()
 
-    def maybe_commit(self, bytes_read: int) -> None:
+    def maybe_commit(self, bytes_read: int, progress: Progress) -> None:
         self.check_workers()
         if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
+            progress.committing()
             self.commit()
             self.committed_at = bytes_read
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
