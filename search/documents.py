@@ -408,6 +408,9 @@ class JsonLinesFile:
             left -= len(line)
             yield line
 
+    def read_line(self, offset: int, length: int) -> bytes:
+        return os.pread(self.stream.fileno(), length, offset)
+
     def read(self) -> bytes:
         """All of it, the bytes hashed; SkipFile if they changed since."""
         self.stream.seek(0)
@@ -426,51 +429,66 @@ def line_digest(line: bytes) -> str:
     return hashlib.sha1(line.rstrip(b"\r\n")).hexdigest()[:LINE_DIGEST_LENGTH]
 
 
-def _streamed_json_lines(
-    source: SourceFile, content: JsonLinesFile, known: dict[str, str], parsed: ParsedFile
-) -> Iterator[Record | KnownRecord]:
-    """One record per line of an open JSON Lines file, as ``_decoded_json_lines`` reads
-    them from its text: a line whose digest is ``known`` (digest -> record id) is a
-    KnownRecord, not parsed. The lines are hashed again as they go: if they are not the
-    bytes ``read_file`` hashed, ``parsed.changed`` says so at the end."""
+@dataclass(frozen=True)
+class _Line:
+    """Where one line not known by its digest lies in the file, to be read again."""
+
+    offset: int
+    length: int
+    digest: str
+
+
+def _plan_lines(content: JsonLinesFile, known: dict[str, str]) -> list[KnownRecord | _Line | None] | None:
+    """One entry per line of the file: a KnownRecord for a line ``known`` by its digest,
+    a _Line for another, None for a blank one; None if a line not known is not UTF-8
+    (then the file is not decoded line by line as ``decode`` would decode it whole).
+    SkipFile if the lines are not the bytes ``read_file`` hashed."""
     hasher = hashlib.sha256()
-    try:
-        for number, raw in enumerate(content.lines(), start=1):
-            hasher.update(raw)
-            parsed.position += len(raw)
-            digest = line_digest(raw)
-            if digest in known:
-                yield KnownRecord(known[digest], f"line {number}", digest)
-                continue
+    plan: list[KnownRecord | _Line | None] = []
+    offset = 0
+    for number, raw in enumerate(content.lines(), start=1):
+        hasher.update(raw)
+        digest = line_digest(raw)
+        if digest in known:
+            plan.append(KnownRecord(known[digest], f"line {number}", digest))
+        else:
             try:
-                line = raw.removesuffix(b"\n").decode("utf-8")
-            except UnicodeDecodeError:  # only if the file changed since it was checked
-                parsed.changed = True
-                continue
-            if not line.strip():
-                continue
-            for record in _json_line_record(source, line, number, parsed.problems):
-                if record.id != f"{source.relative}:{number}":  # not known by its place
-                    record.line_digest = digest
-                yield record
-        if hasher.hexdigest() != content.sha:
-            parsed.changed = True
+                blank = not raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                return None
+            plan.append(None if blank else _Line(offset, len(raw), digest))
+        offset += len(raw)
+    if hasher.hexdigest() != content.sha:
+        raise SkipFile(CHANGED_WHILE_READ)
+    return plan
+
+
+def _planned_json_lines(
+    source: SourceFile, content: JsonLinesFile, plan: list, parsed: ParsedFile
+) -> Iterator[Record | KnownRecord]:
+    """The records of the planned lines, reading again only the lines not known, as
+    ``_decoded_json_lines`` reads them from the whole text. A line that is not as it was
+    when planned (the file is being written) is left out and ``parsed.changed`` set."""
+    try:
+        for number, line in enumerate(plan, start=1):
+            if isinstance(line, KnownRecord):
+                yield line
+            elif line is not None:
+                parsed.position = line.offset + line.length
+                raw = content.read_line(line.offset, line.length)
+                if line_digest(raw) != line.digest:
+                    parsed.changed = True
+                    continue
+                text = raw.removesuffix(b"\n").decode("utf-8")
+                for record in _json_line_record(source, text, number, parsed.problems):
+                    if record.id != f"{source.relative}:{number}":  # not known by its place
+                        record.line_digest = line.digest
+                    yield record
+        parsed.position = content.size
         if parsed.changed:
             parsed.problems.append(f"{source.display}: {CHANGED_WHILE_READ}")
     finally:
         content.close()
-
-
-def _is_utf8(content: JsonLinesFile, known: dict[str, str]) -> bool:
-    """Whether every line not ``known`` (by digest) is UTF-8: then decoding the file
-    line by line reads it as ``decode`` would read it whole."""
-    for raw in content.lines():
-        if line_digest(raw) not in known:
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return False
-    return True
 
 
 def read_file(source: SourceFile) -> tuple[str, "bytes | JsonLinesFile"]:
@@ -545,9 +563,10 @@ def parse_file(
     ``known`` (digest -> record id) comes as a KnownRecord, not parsed."""
     if isinstance(content, JsonLinesFile):
         try:
-            if _is_utf8(content, known or {}):
+            plan = _plan_lines(content, known or {})
+            if plan is not None:
                 parsed = ParsedFile([])
-                parsed.records = _streamed_json_lines(source, content, known or {}, parsed)
+                parsed.records = _planned_json_lines(source, content, plan, parsed)
                 content = None  # the generator closes it
                 return parsed
             data = content.read()

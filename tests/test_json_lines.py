@@ -135,14 +135,26 @@ def test_known_lines_are_not_parsed_again(tmp_path, monkeypatch):
     assert [r.line_digest != "" for r in records] == [True] * 5 + [False]
 
 
-def test_a_file_rewritten_between_hashing_and_reading_says_so(tmp_path):
+def test_a_file_rewritten_after_it_was_hashed_is_skipped(tmp_path):
     path = tmp_path / "feed.jsonl"
     path.write_text(record_line("r1", "النص الأول") + "\n", encoding="utf-8")
     source = source_of(path)
     sha, content = read_file(source)
     path.write_text(record_line("r1", "النص الآخر") + "\n", encoding="utf-8")  # same size
-    parsed = parse_file(source, content)
-    assert [r.text for r in parsed.records] == ["النص الآخر"]
+    with pytest.raises(SkipFile, match="changed while being indexed; index again"):
+        parse_file(source, content)
+
+
+def test_a_line_rewritten_while_records_are_read_is_left_out_and_said(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [record_line("r1", "النص الأول"), record_line("r2", "النص الثاني")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = source_of(path)
+    parsed = parse_file(source, read_file(source)[1])
+    records = iter(parsed.records)
+    assert next(records).text == "النص الأول"
+    path.write_text("\n".join([lines[0], record_line("r2", "النص الآخر!")]) + "\n", encoding="utf-8")
+    assert list(records) == []
     assert parsed.changed
     assert parsed.problems == [f"{source.display}: changed while being indexed; index again"]
 
