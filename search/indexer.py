@@ -8,9 +8,7 @@ run leaves the last commit intact and a re-run picks up where it stopped.
 """
 
 import errno
-import inspect
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -20,10 +18,9 @@ import threading
 import traceback
 import uuid
 from contextlib import contextmanager, suppress
+from functools import cache
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from whoosh.multiproc import MpWriter
 
 from analyzers.grams import gram_text, read_gram_words
 from search import store, worker_lifetime
@@ -70,14 +67,24 @@ PROGRESS_STEP_BYTES = 2**20
 # Stopped workers get this long to exit before they are killed.
 WORKER_EXIT_SECONDS = 5
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-# whoosh3 can start its workers with a start method that is safe with threads (fork
-# warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks.
-_START_METHOD = (
-    {"start_method": "forkserver"}
-    if "start_method" in inspect.signature(MpWriter.__init__).parameters
-    and "forkserver" in multiprocessing.get_all_start_methods()
-    else {}
-)
+
+
+@cache
+def _start_method() -> dict:
+    """whoosh3 can start its workers with a start method that is safe with threads (fork
+    warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks. Asked only
+    when workers are wanted: inspect takes 0.01 s to import."""
+    import inspect
+    import multiprocessing
+
+    from whoosh.multiproc import MpWriter
+
+    if (
+        "start_method" in inspect.signature(MpWriter.__init__).parameters
+        and "forkserver" in multiprocessing.get_all_start_methods()
+    ):
+        return {"start_method": "forkserver"}
+    return {}
 
 
 @dataclass
@@ -344,7 +351,7 @@ def _update(
             procs=WORKERS,
             multisegment=True,
             start_workers_after=PARALLEL_THRESHOLD_BYTES,
-            **_START_METHOD,
+            **_start_method(),
         )
     target = writing_to or index_dir
     with _writing(ix, target, writer_options) as session:
@@ -573,7 +580,7 @@ def _workers_ignore_interrupts(parallel: bool):
     Workers inherit the launcher's SIGINT disposition; without this each would print its
     own KeyboardInterrupt traceback when the user presses Ctrl-C.
     """
-    if not parallel or not _START_METHOD:
+    if not parallel or not _start_method():
         yield
         return
     from multiprocessing import forkserver
