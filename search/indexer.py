@@ -416,8 +416,8 @@ def _index_file(
         else:
             _index_records(session, source, parsed, known, file_state, report, progress)
             file_state.skipped.extend(parsed.problems)
-            if parsed.changed:
-                file_state.sha = ""  # what was indexed is not what was hashed: read it again
+            if parsed.changed:  # what was indexed is not what was found: read it next time
+                file_state.stat_signature = file_state.sha = ""
     finally:
         if isinstance(content, JsonLinesFile):
             content.close()

@@ -371,3 +371,25 @@ def test_a_rerun_parses_only_the_changed_lines_of_a_jsonl_file(tmp_path, monkeyp
     with IndexSearcher(index_dir) as searcher:
         hits = searcher.search("المدرسة OR المكتبة", limit=30).hits
     assert {hit.id: hit.location for hit in hits} == {f"n{i}": f"line {i}" for i in range(1, 20)}
+
+
+def test_a_jsonl_file_rewritten_while_indexed_is_read_again_next_time(tmp_path, monkeypatch):
+    lines = [json.dumps({"id": f"n{i}", "text": f"خبر رقم {i}"}, ensure_ascii=False) for i in range(3)]
+    feed = write(tmp_path / "docs" / "feed.jsonl", "\n".join(lines))
+    found = os.stat(feed)
+    index_dir = tmp_path / "index"
+    real_parse_file = indexer.parse_file
+
+    def parse_then_rewrite(source, content, known):
+        parsed = real_parse_file(source, content, known)
+        write(feed, "\n".join([lines[0], lines[1].replace("رقم", "عدد"), lines[2]]))
+        return parsed
+
+    monkeypatch.setattr(indexer, "parse_file", parse_then_rewrite)
+    report = index_paths([feed.parent], index_dir)
+    assert report.skipped == [f"{feed}: changed while being indexed; index again"]
+    assert sorted(stored_documents(index_dir)) == ["n0", "n2"]
+    monkeypatch.setattr(indexer, "parse_file", real_parse_file)
+    write(feed, "\n".join(lines))
+    os.utime(feed, ns=(found.st_atime_ns, found.st_mtime_ns))  # as it was found
+    assert counts(index_paths([feed.parent], index_dir)) == (1, 0, 0, 2)

@@ -73,8 +73,12 @@ OTHER = [
     (LEGACY_LINE + "\n").encode("cp1256"),
     (record_line("r1", "سطر سليم") + "\n").encode() + (LEGACY_LINE + "\n").encode("cp1256"),
     (record_line("r1", "سطر سليم") + "\n").encode() + b'{"id": "n", "text": "a\x00b"}\n',
+    (record_line("r1", "سطر سليم") + "\n").encode() + b'{"id": "s", "text": "\xed\xa0\xbd"}\n',
 ]
-OTHER_IDS = ["utf8-bom", "utf16-bom", "utf16-no-bom", "cp1256", "utf8-and-cp1256-lines", "nul"]
+OTHER_IDS = [
+    "utf8-bom", "utf16-bom", "utf16-no-bom", "cp1256", "utf8-and-cp1256-lines", "nul",
+    "encoded-lone-surrogate",
+]
 
 
 @pytest.mark.parametrize("data", OTHER, ids=OTHER_IDS)
