@@ -119,28 +119,42 @@ class Progress:
 
 @dataclass
 class IndexState:
-    """What the last commit knows: each file's state and each record's fingerprint."""
+    """What the last commit knows: each file's state and how many records it has, and
+    the records' fingerprints of the files asked for (``load_records``): an unchanged
+    file's records are only counted."""
 
     files: dict[str, FileState] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # file -> records
     records: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> key -> fp
 
     @classmethod
     def load(cls, ix) -> "IndexState":
         state = cls()
         with ix.reader() as reader:
-            if reader.doc_count() == 0:
+            if reader.doc_count() == 0 or ("kind", store.KIND_FILE) not in reader:
                 return state
-            keys = reader.column_reader("key")
             files = reader.column_reader("file")
             fingerprints = reader.column_reader("fingerprint")
-            for docnum in reader.all_doc_ids():
-                key, file = keys[docnum], files[docnum]
-                if key == file:
-                    state.files[file] = FileState.decode(fingerprints[docnum])
-                else:
-                    fingerprint = fingerprints[docnum].decode("ascii")
-                    state.records.setdefault(file, {})[key] = fingerprint
+            for docnum in reader.postings("kind", store.KIND_FILE).all_ids():
+                file = files[docnum]
+                state.files[file] = FileState.decode(fingerprints[docnum])
+                state.counts[file] = sum(1 for _ in reader.postings("file", file).all_ids()) - 1
         return state
+
+    def load_records(self, ix, files: list[str]) -> None:
+        """Read the keys and fingerprints of these files' records (those it holds)."""
+        files = [file for file in files if file in self.counts]
+        if not files:
+            return
+        with ix.reader() as reader:
+            keys = reader.column_reader("key")
+            fingerprints = reader.column_reader("fingerprint")
+            for file in files:
+                records = self.records[file] = {}
+                for docnum in reader.postings("file", file).all_ids():
+                    key = keys[docnum]
+                    if key != file:
+                        records[key] = fingerprints[docnum].decode("ascii")
 
 
 def index_paths(
@@ -330,7 +344,7 @@ def _update(
     for source in found.values():
         known = state.files.get(str(source.path))
         if known and known.stat_signature == source.stat_signature:
-            report.unchanged += len(state.records.get(str(source.path), {}))
+            report.unchanged += state.counts.get(str(source.path), 0)
             report.skipped.extend(known.skipped)
         else:
             to_read.append(source)
@@ -342,6 +356,9 @@ def _update(
         for file, known in state.files.items()
         if Path(file) not in found and _is_gone(file, known, roots, disowned)
     ]
+
+    with store.reading(index_dir, store.CORRUPTION_ERRORS):
+        state.load_records(ix, [str(source.path) for source in to_read])
 
     total_bytes = sum(source.size for source in to_read)
     progress.start(len(to_read), total_bytes)
@@ -356,7 +373,7 @@ def _update(
     target = writing_to or index_dir
     with _writing(ix, target, writer_options) as session:
         for file in gone:
-            report.removed += len(state.records.get(file, {}))
+            report.removed += state.counts.get(file, 0)
             session.writer.delete_by_term("file", file)
         for source in to_read:
             _index_file(session, source, state, report, progress)

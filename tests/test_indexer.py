@@ -371,6 +371,8 @@ def test_a_rerun_parses_only_the_changed_lines_of_a_jsonl_file(tmp_path, monkeyp
     with IndexSearcher(index_dir) as searcher:
         hits = searcher.search("المدرسة OR المكتبة", limit=30).hits
     assert {hit.id: hit.location for hit in hits} == {f"n{i}": f"line {i}" for i in range(1, 20)}
+    # Counted, not read, once unchanged: the replaced and removed records are not counted.
+    assert counts(index_paths([feed.parent], index_dir)) == (0, 0, 0, 19)
 
 
 def test_a_jsonl_file_rewritten_while_indexed_is_read_again_next_time(tmp_path, monkeypatch):
