@@ -475,7 +475,12 @@ def _planned_json_lines(
                 yield line
             elif line is not None:
                 parsed.position = line.offset + line.length
-                raw = content.read_line(line.offset, line.length)
+                try:
+                    raw = content.read_line(line.offset, line.length)
+                except OSError as error:  # the file's error, not the index's: the rest waits
+                    parsed.problems.append(f"{source.display}: unreadable ({error.strerror})")
+                    parsed.changed = True
+                    return
                 if line_digest(raw) != line.digest:
                     parsed.changed = True
                     continue
@@ -549,9 +554,7 @@ def _hash_json_lines(stream, size: int) -> tuple[str, bool]:
         nul = nul or buffer.find(b"\x00", 0, count) >= 0
     if not read:
         raise SkipFile("empty file")
-    plain = not (
-        nul or head.startswith(UNICODE_BOMS) or CONTROL_BYTE.search(head)
-    )
+    plain = not (nul or head.startswith(UNICODE_BOMS) or CONTROL_BYTE.search(head))
     return hasher.hexdigest(), plain
 
 

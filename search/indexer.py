@@ -2,7 +2,8 @@
 
 A re-run reads nothing for a file whose size and mtime are unchanged; a file whose
 bytes hash the same is not re-parsed; in a changed JSON or JSONL file only the
-records whose content changed are re-indexed. Whoosh commits atomically, and this
+records whose content changed are re-indexed, and of a JSONL file only the lines whose
+bytes changed are parsed (``FileState.known_lines``). Whoosh commits atomically, and this
 commits at the end (and every COMMIT_EVERY_BYTES on large runs), so an interrupted
 run leaves the last commit intact and a re-run picks up where it stopped.
 """
@@ -57,8 +58,12 @@ WORKERS = 1
 # CPU s / peak MB:
 #   200 MB, medians of 3: 47 MB of input 46.7 / 437, 94 MB (copies 2) 90.2 / 649
 #   128 MB, medians of 3: 47 MB of input 46.1 / 437, 94 MB (copies 2) 79.0 / 560
-# What still grows with the input is the indexing process reading a whole file, its
-# text and its records (2 workers: the parent 210 MB at 47 MB, 325 MB at 94 MB).
+# What grew with the input was a JSON Lines file held whole, bytes and text; read a line
+# at a time (search.documents), the peak is this pool, the analyzers' word caches
+# (analyzers.terms.TERM_CACHE_SIZE entries; some 110 MB full, at commit on 94 MB, by
+# tracemalloc) and a few hundred bytes per record of the file being read. Peak MB, 1 run
+# each, same session: 128 MB: 47 MB of input 283, 94 MB 317; 64 MB: 242, 262 (CPU
+# within the load's noise: 37.5 / 87.3 s against 42.1 / 81.2 s).
 POOL_MB = 128
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000

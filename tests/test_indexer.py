@@ -348,7 +348,9 @@ def test_progress_says_when_a_large_run_commits_on_the_way(tmp_path, monkeypatch
 
 def test_a_rerun_parses_only_the_changed_lines_of_a_jsonl_file(tmp_path, monkeypatch):
     lines = [{"id": f"n{i}", "text": f"خبر رقم {i} عن المدرسة"} for i in range(20)]
-    feed = write(tmp_path / "docs" / "feed.jsonl", "\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
+    feed = write(
+        tmp_path / "docs" / "feed.jsonl", "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    )
     index_dir = tmp_path / "index"
     index_paths([feed.parent], index_dir)
     os.utime(feed, ns=(1, 1))  # the same bytes: the line digests are carried over

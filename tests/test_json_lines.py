@@ -1,7 +1,9 @@
 """JSON Lines files read a line at a time: the same records as read whole, in bounded memory."""
 
 import codecs
+import errno
 import json
+import os
 import tracemalloc
 
 import pytest
@@ -190,3 +192,19 @@ def test_json_lines_file_reads_no_more_than_the_size_found(tmp_path):
     parsed = parse_file(source, content)
     assert [r.id for r in parsed.records] == ["r1"]
     assert not parsed.changed
+
+
+def test_a_read_error_inside_a_jsonl_file_is_the_files_problem(tmp_path, monkeypatch):
+    path = tmp_path / "feed.jsonl"
+    lines = [record_line("r1", "النص الأول"), record_line("r2", "النص الثاني")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = source_of(path)
+    parsed = parse_file(source, read_file(source)[1])
+
+    def read_line(self, offset, length):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(JsonLinesFile, "read_line", read_line)
+    assert list(parsed.records) == []
+    assert parsed.changed
+    assert parsed.problems == [f"{source.display}: unreadable (Input/output error)"]
