@@ -9,8 +9,6 @@ import math
 import re
 from collections import Counter
 
-from charset_normalizer import from_bytes
-
 from analyzers.normalization import normalize
 from analyzers.stopwords import STOPWORDS
 
@@ -167,6 +165,8 @@ def _legacy_encoding(data: bytes) -> str | None:
 
 
 def _guessed_encoding(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes  # here: rarely needed, 0.01 s to import
+
     guess = from_bytes(data[:LEGACY_SAMPLE_BYTES]).best()
     return guess.encoding if guess is not None else None
 

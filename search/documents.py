@@ -4,6 +4,7 @@ Bad input never raises out of here except as ``SkipFile`` (the whole file) or as
 problem listed beside the records (one bad JSONL line, one JSON item without text).
 """
 
+import codecs
 import hashlib
 import json
 import os
@@ -13,9 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bs4 import BeautifulSoup
-
-from search.decoding import DecodingError, decode
+from search.decoding import CONTROL_BYTE, UTF16_SAMPLE_BYTES, DecodingError, decode
+from search.filestate import LINE_DIGEST_LENGTH
 from search.limits import MAX_FILE_MB
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -35,6 +35,10 @@ TOO_DEEP = f"nested more than {MAX_JSON_DEPTH} levels deep"
 # A JSON string (skipped whole, with its escapes) or one bracket.
 JSON_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 MAX_FILE_BYTES = MAX_FILE_MB * 2**20
+# A JSON Lines file is hashed this much at a time, then read a line at a time.
+READ_CHUNK_BYTES = 2**18
+UNICODE_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+CHANGED_WHILE_READ = "changed while being indexed; index again"
 FILE_KINDS = {  # what a path is when it is not a regular file, for the skip reason
     stat.S_IFIFO: "a FIFO",
     stat.S_IFCHR: "a character device",
@@ -74,6 +78,7 @@ class Record:
     url: str = ""
     source: str = ""
     location: str = ""  # where in the file: "line 12", "item 3"
+    line_digest: str = ""  # of a JSON line whose record has an id of its own
 
     @property
     def display_title(self) -> str:
@@ -101,13 +106,27 @@ class Record:
                 raise ValueError(f"the {name} holds a lone surrogate (\\u{code:04x})") from None
 
 
+@dataclass(frozen=True)
+class KnownRecord:
+    """A JSON line whose bytes are those of a record indexed before (the caller said
+    which, by digest): not parsed again, only placed."""
+
+    id: str
+    location: str
+    line_digest: str
+
+
 @dataclass
 class ParsedFile:
     """A file's records, and the problems met reading them. A JSON Lines file yields its
-    records one at a time, adding to ``problems`` as it goes: read them first."""
+    records one at a time, adding to ``problems`` and advancing ``position`` (bytes of
+    the file read, estimated when the file was decoded whole) as it goes: read them first.
+    ``changed`` says the bytes read were not those hashed (the file was being written)."""
 
-    records: Iterable[Record]
+    records: Iterable[Record | KnownRecord]
     problems: list[str] = field(default_factory=list)
+    position: int = 0
+    changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,6 +262,8 @@ def markdown_title(text: str) -> str:
 
 
 def html_record(markup: str, source: SourceFile) -> Record:
+    from bs4 import BeautifulSoup  # here: 0.06 s to import, and only HTML needs it
+
     soup = BeautifulSoup(markup, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for element in soup(INVISIBLE_HTML):
@@ -338,34 +359,148 @@ def _parse_json(source: SourceFile, text: str) -> ParsedFile:
 
 def _parse_json_lines(source: SourceFile, text: str) -> ParsedFile:
     parsed = ParsedFile([])
-    parsed.records = _json_lines_records(source, text, parsed.problems)
+    parsed.records = _decoded_json_lines(source, text, parsed)
     return parsed
 
 
-def _json_lines_records(source: SourceFile, text: str, problems: list[str]) -> Iterator[Record]:
-    """One record per line, lazily, so a large file's records are never all in memory."""
-    for number, line in enumerate(_lines(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield json_record(_load_json(line), source, f":{number}", f"line {number}")
-        except ValueError as error:
-            problems.append(f"{source.display} line {number}: {error}")
+def _decoded_json_lines(source: SourceFile, text: str, parsed: ParsedFile) -> Iterator[Record]:
+    """The records of a JSON Lines file decoded whole, lazily; ``parsed.position`` is
+    the share of the file read, in bytes."""
+    for number, (line, end) in enumerate(_lines(text), start=1):
+        parsed.position = source.size * end // len(text)
+        if line.strip():
+            yield from _json_line_record(source, line, number, parsed.problems)
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` without first making a list of them all."""
+def _json_line_record(source: SourceFile, line: str, number: int, problems: list[str]):
+    """The record of one non-blank line (none if it cannot be one: the reason goes in
+    ``problems``)."""
+    try:
+        yield json_record(_load_json(line), source, f":{number}", f"line {number}")
+    except ValueError as error:
+        problems.append(f"{source.display} line {number}: {error}")
+
+
+def _lines(text: str) -> Iterator[tuple[str, int]]:
+    """The lines of ``text``, each with where it ends, without first making a list."""
     start = 0
     while start < len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        yield text[start:end]
+        yield text[start:end], end
         start = end + 1
 
 
-def read_file(source: SourceFile) -> tuple[str, bytes]:
-    """(content hash, bytes) of one file; raises SkipFile with the reason.
+class JsonLinesFile:
+    """A JSON Lines file in plain UTF-8 (no byte order mark, no NUL, nothing that could
+    be UTF-16), hashed and still open: ``parse_file`` reads it a line at a time, so a
+    large file is never whole in memory. It reads the descriptor ``read_file`` opened,
+    never the path again, and no more than the size found when it was discovered."""
 
+    def __init__(self, stream, size: int, sha: str):
+        self.stream, self.size, self.sha = stream, size, sha
+
+    def lines(self) -> Iterator[bytes]:
+        """Its lines from the start, each with its "\\n" (the last may lack one)."""
+        self.stream.seek(0)
+        left = self.size
+        while left > 0 and (line := self.stream.readline(left)):
+            left -= len(line)
+            yield line
+
+    def read_line(self, offset: int, length: int) -> bytes:
+        return os.pread(self.stream.fileno(), length, offset)
+
+    def read(self) -> bytes:
+        """All of it, the bytes hashed; SkipFile if they changed since."""
+        self.stream.seek(0)
+        data = self.stream.read(self.size)
+        if content_hash(data) != self.sha:
+            raise SkipFile(CHANGED_WHILE_READ)
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def line_digest(line: bytes) -> str:
+    """The digest of one JSON line, without its line break (a line that only became the
+    last, or stopped being it, is the same line)."""
+    return hashlib.sha1(line.rstrip(b"\r\n")).hexdigest()[:LINE_DIGEST_LENGTH]
+
+
+@dataclass(frozen=True)
+class _Line:
+    """Where one line not known by its digest lies in the file, to be read again."""
+
+    offset: int
+    length: int
+    digest: str
+
+
+def _plan_lines(content: JsonLinesFile, known: dict[str, str]) -> list[KnownRecord | _Line | None] | None:
+    """One entry per line of the file: a KnownRecord for a line ``known`` by its digest,
+    a _Line for another, None for a blank one; None if a line not known is not UTF-8
+    (then the file is not decoded line by line as ``decode`` would decode it whole).
+    SkipFile if the lines are not the bytes ``read_file`` hashed."""
+    hasher = hashlib.sha256()
+    plan: list[KnownRecord | _Line | None] = []
+    offset = 0
+    for number, raw in enumerate(content.lines(), start=1):
+        hasher.update(raw)
+        digest = line_digest(raw)
+        if digest in known:
+            plan.append(KnownRecord(known[digest], f"line {number}", digest))
+        else:
+            try:
+                blank = not raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                return None
+            plan.append(None if blank else _Line(offset, len(raw), digest))
+        offset += len(raw)
+    if hasher.hexdigest() != content.sha:
+        raise SkipFile(CHANGED_WHILE_READ)
+    return plan
+
+
+def _planned_json_lines(
+    source: SourceFile, content: JsonLinesFile, plan: list, parsed: ParsedFile
+) -> Iterator[Record | KnownRecord]:
+    """The records of the planned lines, reading again only the lines not known, as
+    ``_decoded_json_lines`` reads them from the whole text. A line that is not as it was
+    when planned (the file is being written) is left out and ``parsed.changed`` set."""
+    try:
+        for number, line in enumerate(plan, start=1):
+            if isinstance(line, KnownRecord):
+                yield line
+            elif line is not None:
+                parsed.position = line.offset + line.length
+                try:
+                    raw = content.read_line(line.offset, line.length)
+                except OSError as error:  # the file's error, not the index's: the rest waits
+                    parsed.problems.append(f"{source.display}: unreadable ({error.strerror})")
+                    parsed.changed = True
+                    return
+                if line_digest(raw) != line.digest:
+                    parsed.changed = True
+                    continue
+                text = raw.removesuffix(b"\n").decode("utf-8")
+                for record in _json_line_record(source, text, number, parsed.problems):
+                    if record.id != f"{source.relative}:{number}":  # not known by its place
+                        record.line_digest = line.digest
+                    yield record
+        parsed.position = content.size
+        if parsed.changed:
+            parsed.problems.append(f"{source.display}: {CHANGED_WHILE_READ}")
+    finally:
+        content.close()
+
+
+def read_file(source: SourceFile) -> tuple[str, "bytes | JsonLinesFile"]:
+    """(content hash, content) of one file; raises SkipFile with the reason.
+
+    The content is the file's bytes, or for a JSON Lines file in plain UTF-8 the open
+    file (a ``JsonLinesFile``, to be closed) that ``parse_file`` reads a line at a time.
     Reads no more than the size found when the file was discovered (which was within the
     limit): opened without following a link and without blocking, so a file replaced by a
     FIFO or a link since then cannot hang or flood the run.
@@ -374,22 +509,77 @@ def read_file(source: SourceFile) -> tuple[str, bytes]:
         descriptor = os.open(source.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
         raise SkipFile(f"unreadable ({error.strerror})") from error
-    with open(descriptor, "rb") as stream:
+    stream = open(descriptor, "rb")
+    try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise SkipFile("no longer a regular file")
-        try:
-            data = stream.read(source.size + 1)
-        except OSError as error:
-            raise SkipFile(f"unreadable ({error.strerror})") from error
-    if len(data) > source.size:
-        raise SkipFile("changed while being indexed; index again")
+        if source.path.suffix.lower() != ".jsonl":
+            data = _read_at_most(stream, source.size)
+            return content_hash(data), data
+        sha, plain = _hash_json_lines(stream, source.size)
+        content = JsonLinesFile(stream, source.size, sha)
+        if plain:
+            stream = None  # the caller's to close
+            return sha, content
+        return sha, content.read()
+    except OSError as error:
+        raise SkipFile(f"unreadable ({error.strerror})") from error
+    finally:
+        if stream is not None:
+            stream.close()
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    data = stream.read(size + 1)
+    if len(data) > size:
+        raise SkipFile(CHANGED_WHILE_READ)
     if not data:
         raise SkipFile("empty file")
-    return content_hash(data), data
+    return data
 
 
-def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
-    """The records of a file's bytes; raises SkipFile with the reason."""
+def _hash_json_lines(stream, size: int) -> tuple[str, bool]:
+    """(content hash, whether it may be plain UTF-8) of a file read a chunk at a time:
+    no byte order mark, no NUL, and no control byte in the sample ``decode`` looks at
+    for UTF-16 without a mark."""
+    hasher = hashlib.sha256()
+    buffer = bytearray(READ_CHUNK_BYTES)
+    read, head, nul = 0, b"", False
+    while count := stream.readinto(memoryview(buffer)[: min(READ_CHUNK_BYTES, size + 1 - read)]):
+        hasher.update(memoryview(buffer)[:count])
+        head = head or bytes(buffer[: min(count, UTF16_SAMPLE_BYTES)])
+        read += count
+        if read > size:
+            raise SkipFile(CHANGED_WHILE_READ)
+        nul = nul or buffer.find(b"\x00", 0, count) >= 0
+    if not read:
+        raise SkipFile("empty file")
+    plain = not (nul or head.startswith(UNICODE_BOMS) or CONTROL_BYTE.search(head))
+    return hasher.hexdigest(), plain
+
+
+def parse_file(
+    source: SourceFile, content: "bytes | JsonLinesFile", known: dict[str, str] | None = None
+) -> ParsedFile:
+    """The records of a file's content (as ``read_file`` gives it); raises SkipFile with
+    the reason. Of a JSON Lines file read a line at a time, a line whose digest is in
+    ``known`` (digest -> record id) comes as a KnownRecord, not parsed."""
+    if isinstance(content, JsonLinesFile):
+        try:
+            plan = _plan_lines(content, known or {})
+            if plan is not None:
+                parsed = ParsedFile([])
+                parsed.records = _planned_json_lines(source, content, plan, parsed)
+                content = None  # the generator closes it
+                return parsed
+            data = content.read()
+        except OSError as error:
+            raise SkipFile(f"unreadable ({error.strerror})") from error
+        finally:
+            if content is not None:
+                content.close()
+    else:
+        data = content
     try:
         text = decode(data)
     except DecodingError as error:

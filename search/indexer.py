@@ -2,15 +2,14 @@
 
 A re-run reads nothing for a file whose size and mtime are unchanged; a file whose
 bytes hash the same is not re-parsed; in a changed JSON or JSONL file only the
-records whose content changed are re-indexed. Whoosh commits atomically, and this
+records whose content changed are re-indexed, and of a JSONL file only the lines whose
+bytes changed are parsed (``FileState.known_lines``). Whoosh commits atomically, and this
 commits at the end (and every COMMIT_EVERY_BYTES on large runs), so an interrupted
 run leaves the last commit intact and a re-run picks up where it stopped.
 """
 
 import errno
-import inspect
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -20,10 +19,9 @@ import threading
 import traceback
 import uuid
 from contextlib import contextmanager, suppress
+from functools import cache
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from whoosh.multiproc import MpWriter
 
 from analyzers.grams import gram_text, read_gram_words
 from search import store, worker_lifetime
@@ -31,6 +29,8 @@ from search.filestate import FileState
 from search.lexicon import save_lexicon
 from search.documents import (
     MAX_FILE_BYTES,
+    JsonLinesFile,
+    KnownRecord,
     ParsedFile,
     SkipFile,
     Skipped,
@@ -58,22 +58,38 @@ WORKERS = 1
 # CPU s / peak MB:
 #   200 MB, medians of 3: 47 MB of input 46.7 / 437, 94 MB (copies 2) 90.2 / 649
 #   128 MB, medians of 3: 47 MB of input 46.1 / 437, 94 MB (copies 2) 79.0 / 560
-# What still grows with the input is the indexing process reading a whole file, its
-# text and its records (2 workers: the parent 210 MB at 47 MB, 325 MB at 94 MB).
+# What grew with the input was a JSON Lines file held whole, bytes and text; read a line
+# at a time (search.documents), the peak is this pool, the analyzers' word caches
+# (analyzers.terms.TERM_CACHE_SIZE entries; some 110 MB full, at commit on 94 MB, by
+# tracemalloc) and a few hundred bytes per record of the file being read. Peak MB, 1 run
+# each, same session: 128 MB: 47 MB of input 283, 94 MB 317; 64 MB: 242, 262 (CPU
+# within the load's noise: 37.5 / 87.3 s against 42.1 / 81.2 s).
 POOL_MB = 128
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
+# Progress is told of the bytes read inside a file at most once per this many.
+PROGRESS_STEP_BYTES = 2**20
 # Stopped workers get this long to exit before they are killed.
 WORKER_EXIT_SECONDS = 5
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-# whoosh3 can start its workers with a start method that is safe with threads (fork
-# warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks.
-_START_METHOD = (
-    {"start_method": "forkserver"}
-    if "start_method" in inspect.signature(MpWriter.__init__).parameters
-    and "forkserver" in multiprocessing.get_all_start_methods()
-    else {}
-)
+
+
+@cache
+def _start_method() -> dict:
+    """whoosh3 can start its workers with a start method that is safe with threads (fork
+    warns on Python 3.12+); Whoosh 2.7's writer has no such option and forks. Asked only
+    when workers are wanted: inspect takes 0.01 s to import."""
+    import inspect
+    import multiprocessing
+
+    from whoosh.multiproc import MpWriter
+
+    if (
+        "start_method" in inspect.signature(MpWriter.__init__).parameters
+        and "forkserver" in multiprocessing.get_all_start_methods()
+    ):
+        return {"start_method": "forkserver"}
+    return {}
 
 
 @dataclass
@@ -89,42 +105,61 @@ class IndexReport:
 
 
 class Progress:
-    """Receives progress; the CLI draws it. The default does nothing."""
+    """Receives progress; the CLI draws it. The default does nothing.
+
+    ``start`` comes once; then for each file read, ``advance`` as its records are read
+    (``done``: its bytes read so far, growing) and last with ``done == source.size``;
+    ``committing`` whenever the index is being written (at the end, and on large runs
+    every COMMIT_EVERY_BYTES), after which ``advance`` resumes."""
 
     def start(self, files: int, total_bytes: int) -> None:
         pass
 
-    def advance(self, source: SourceFile) -> None:
+    def advance(self, source: SourceFile, done: int) -> None:
         pass
 
     def committing(self) -> None:
-        """Every file is read; the workers are writing the index (the longer part)."""
+        """The index is being written: segments, merges (a large part of the time)."""
 
 
 @dataclass
 class IndexState:
-    """What the last commit knows: each file's state and each record's fingerprint."""
+    """What the last commit knows: each file's state and how many records it has, and
+    the records' fingerprints of the files asked for (``load_records``): an unchanged
+    file's records are only counted."""
 
     files: dict[str, FileState] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # file -> records
     records: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> key -> fp
 
     @classmethod
     def load(cls, ix) -> "IndexState":
         state = cls()
         with ix.reader() as reader:
-            if reader.doc_count() == 0:
+            if reader.doc_count() == 0 or ("kind", store.KIND_FILE) not in reader:
                 return state
-            keys = reader.column_reader("key")
             files = reader.column_reader("file")
             fingerprints = reader.column_reader("fingerprint")
-            for docnum in reader.all_doc_ids():
-                key, file = keys[docnum], files[docnum]
-                if key == file:
-                    state.files[file] = FileState.decode(fingerprints[docnum])
-                else:
-                    fingerprint = fingerprints[docnum].decode("ascii")
-                    state.records.setdefault(file, {})[key] = fingerprint
+            for docnum in reader.postings("kind", store.KIND_FILE).all_ids():
+                file = files[docnum]
+                state.files[file] = FileState.decode(fingerprints[docnum])
+                state.counts[file] = sum(1 for _ in reader.postings("file", file).all_ids()) - 1
         return state
+
+    def load_records(self, ix, files: list[str]) -> None:
+        """Read the keys and fingerprints of these files' records (those it holds)."""
+        files = [file for file in files if file in self.counts]
+        if not files:
+            return
+        with ix.reader() as reader:
+            keys = reader.column_reader("key")
+            fingerprints = reader.column_reader("fingerprint")
+            for file in files:
+                records = self.records[file] = {}
+                for docnum in reader.postings("file", file).all_ids():
+                    key = keys[docnum]
+                    if key != file:
+                        records[key] = fingerprints[docnum].decode("ascii")
 
 
 def index_paths(
@@ -314,7 +349,7 @@ def _update(
     for source in found.values():
         known = state.files.get(str(source.path))
         if known and known.stat_signature == source.stat_signature:
-            report.unchanged += len(state.records.get(str(source.path), {}))
+            report.unchanged += state.counts.get(str(source.path), 0)
             report.skipped.extend(known.skipped)
         else:
             to_read.append(source)
@@ -327,6 +362,9 @@ def _update(
         if Path(file) not in found and _is_gone(file, known, roots, disowned)
     ]
 
+    with store.reading(index_dir, store.CORRUPTION_ERRORS):
+        state.load_records(ix, [str(source.path) for source in to_read])
+
     total_bytes = sum(source.size for source in to_read)
     progress.start(len(to_read), total_bytes)
     writer_options = {"limitmb": POOL_MB}
@@ -335,17 +373,17 @@ def _update(
             procs=WORKERS,
             multisegment=True,
             start_workers_after=PARALLEL_THRESHOLD_BYTES,
-            **_START_METHOD,
+            **_start_method(),
         )
     target = writing_to or index_dir
     with _writing(ix, target, writer_options) as session:
         for file in gone:
-            report.removed += len(state.records.get(file, {}))
+            report.removed += state.counts.get(file, 0)
             session.writer.delete_by_term("file", file)
         for source in to_read:
-            _index_file(session, source, state, report)
-            progress.advance(source)
-            session.maybe_commit(report.bytes_read)
+            _index_file(session, source, state, report, progress)
+            progress.advance(source, source.size)
+            session.maybe_commit(report.bytes_read, progress)
         progress.committing()
     return report
 
@@ -367,51 +405,79 @@ def _is_under(file: str, root: str) -> bool:
     return file == root or file.startswith(root.rstrip("/") + "/")
 
 
-def _index_file(session, source: SourceFile, state: IndexState, report: IndexReport) -> None:
+def _index_file(
+    session, source: SourceFile, state: IndexState, report: IndexReport, progress: Progress
+) -> None:
     """Index one new or changed file and record its state, skipped or not.
 
-    A file whose bytes hash as before is not parsed again."""
+    A file whose bytes hash as before is not parsed again, nor a JSON line whose bytes
+    are those of a record indexed before (``FileState.known_lines``)."""
     file = str(source.path)
     known = state.records.get(file, {})
     previous = state.files.get(file)
     file_state = FileState(source.stat_signature, found_at=source.found_at)
     parsed = ParsedFile([])
+    content = b""
     try:
-        file_state.sha, data = read_file(source)
-        if previous and previous.sha == file_state.sha:
-            parsed = None
+        try:
+            file_state.sha, content = read_file(source)
+            if previous and previous.sha == file_state.sha:
+                parsed = None
+            else:
+                known_lines = previous.known_lines() if previous else {}
+                parsed = parse_file(source, content, _still_indexed(known_lines, file, known))
+        except SkipFile as reason:
+            file_state.skipped.append(f"{source.display}: {reason}")
+        finally:
+            report.bytes_read += source.size
+        if parsed is None:
+            report.unchanged += len(known)
+            file_state.skipped = previous.skipped
+            file_state.locations = previous.locations
+            file_state.line_digests = previous.line_digests
         else:
-            parsed = parse_file(source, data)
-    except SkipFile as reason:
-        file_state.skipped.append(f"{source.display}: {reason}")
+            _index_records(session, source, parsed, known, file_state, report, progress)
+            file_state.skipped.extend(parsed.problems)
+            if parsed.changed:  # what was indexed is not what was found: read it next time
+                file_state.stat_signature = file_state.sha = ""
     finally:
-        report.bytes_read += source.size
-    if parsed is None:
-        report.unchanged += len(known)
-        file_state.skipped = previous.skipped
-        file_state.locations = previous.locations
-    else:
-        _index_records(session, source, parsed.records, known, file_state, report)
-        file_state.skipped.extend(parsed.problems)
+        if isinstance(content, JsonLinesFile):
+            content.close()
     report.skipped.extend(file_state.skipped)
     session.writer.update_document(
         key=file, kind=store.KIND_FILE, file=file, fingerprint=file_state.encode()
     )
 
 
-def _index_records(session, source, records, known, file_state, report) -> None:
+def _still_indexed(known_lines: dict[str, str], file: str, known: dict[str, str]) -> dict[str, str]:
+    """The known lines whose records the index holds."""
+    return {
+        digest: record_id
+        for digest, record_id in known_lines.items()
+        if store.record_key(file, record_id) in known
+    }
+
+
+def _index_records(session, source, parsed, known, file_state, report, progress) -> None:
     """Add new records, replace changed ones and delete those gone from the file."""
     writer = session.writer
     file = str(source.path)
     current = set()
-    for record in records:
+    told = 0
+    for record in parsed.records:
+        if PROGRESS_STEP_BYTES <= parsed.position - told and parsed.position < source.size:
+            told = parsed.position
+            progress.advance(source, told)
         key = store.record_key(file, record.id)
         if key in current:
             file_state.skipped.append(f"{source.display}: duplicate id {record.id!r} ignored")
             continue
         current.add(key)
         if record.location:
-            file_state.locations[record.id] = record.location
+            file_state.locate(record.id, record.location, record.line_digest)
+        if isinstance(record, KnownRecord):
+            report.unchanged += 1
+            continue
         fingerprint = record.fingerprint
         if known.get(key) == fingerprint:
             report.unchanged += 1
@@ -460,9 +526,10 @@ class _WritingSession:
         self.committed_at = 0
         self.vocabulary: set[str] = set()
 
-    def maybe_commit(self, bytes_read: int) -> None:
+    def maybe_commit(self, bytes_read: int, progress: Progress) -> None:
         self.check_workers()
         if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
+            progress.committing()
             self.commit()
             self.committed_at = bytes_read
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
@@ -535,7 +602,7 @@ def _workers_ignore_interrupts(parallel: bool):
     Workers inherit the launcher's SIGINT disposition; without this each would print its
     own KeyboardInterrupt traceback when the user presses Ctrl-C.
     """
-    if not parallel or not _START_METHOD:
+    if not parallel or not _start_method():
         yield
         return
     from multiprocessing import forkserver

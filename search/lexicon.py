@@ -17,7 +17,6 @@ from pathlib import Path
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from search.query import TEXT_FIELDS
 from search.store import LEXICON_FILE, LEXICON_NEW_FILE
 
 
@@ -55,7 +54,10 @@ class IndexLexicon:
     when given (``words``, sorted), else looked up in its term dictionary; answers are
     remembered for the reader's life."""
 
-    def __init__(self, reader, fields: tuple[str, ...] = TEXT_FIELDS, words: list[str] | None = None):
+    def __init__(self, reader, fields: tuple[str, ...] | None = None, words: list[str] | None = None):
+        if fields is None:
+            # Imported here: the indexer saves the lexicon and needs no query parser.
+            from search.query import TEXT_FIELDS as fields
         self.reader = reader
         self.fields = tuple(field for field in fields if field in reader.schema)
         self.words = words  # a set of them cost a one-shot search 20 ms more than bisecting

@@ -12,6 +12,9 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
@@ -48,23 +51,28 @@ def analysis_table(tokens: list[AnalyzedToken]) -> Table:
 
 
 class IndexProgress:
-    """Two bars on a terminal: files (with ETA) and bytes (with MB/s); nothing otherwise.
+    """On a terminal, one line: while reading, the bytes read of all files (advancing
+    inside a large file), the speed and the time left; while the index is written, a
+    spinner and the time spent writing. Nothing otherwise.
 
     Implements ``search.indexer.Progress`` without importing the indexer (and its HTML
     and encoding libraries), which searching never needs."""
 
     def __init__(self, console, enabled: bool):
         self.bar = Progress(
+            SpinnerColumn(),
             "[progress.description]{task.description}",
             BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
+            _Reading(DownloadColumn()),
+            _Reading(TransferSpeedColumn()),
+            _Reading(TimeRemainingColumn()),
+            _Writing(TimeElapsedColumn()),
             console=console,
             disable=not enabled,
             transient=True,
         )
-        self.task = None
+        self.reading = self.writing = None
+        self.files_total = self.files_done = self.bytes_done = 0
 
     def __enter__(self):
         self.bar.__enter__()
@@ -74,21 +82,48 @@ class IndexProgress:
         return self.bar.__exit__(*exc_info)
 
     def start(self, files: int, total_bytes: int) -> None:
-        self.task = self.bar.add_task("indexing", total=total_bytes)
         self.files_total = files
-        self.files_done = 0
+        self.reading = self.bar.add_task(self._reading_description(), total=total_bytes)
 
-    def advance(self, source) -> None:
-        self.files_done += 1
+    def advance(self, source, done: int) -> None:
+        if self.writing is not None:  # a commit on the way is over
+            self.bar.remove_task(self.writing)
+            self.writing = None
+            self.bar.update(self.reading, visible=True)
+        if done >= source.size:
+            self.files_done += 1
+            self.bytes_done += source.size
+            done = 0
         self.bar.update(
-            self.task,
-            advance=source.size,
-            description=f"indexing {self.files_done}/{self.files_total} files",
+            self.reading, completed=self.bytes_done + done, description=self._reading_description()
         )
 
     def committing(self) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, total=None, description="writing the index")
+        if self.reading is not None:
+            self.bar.update(self.reading, visible=False)
+        if self.writing is None:
+            self.writing = self.bar.add_task("writing the index", total=None)
+
+    def _reading_description(self) -> str:
+        return f"indexing {self.files_done}/{self.files_total} files"
+
+
+class _Reading(ProgressColumn):
+    """A column shown while reading (the task has a total), blank while writing."""
+
+    def __init__(self, column: ProgressColumn):
+        super().__init__()
+        self.column = column
+
+    def render(self, task):
+        return self.column.render(task) if task.total is not None else Text()
+
+
+class _Writing(_Reading):
+    """A column shown while writing, blank while reading."""
+
+    def render(self, task):
+        return self.column.render(task) if task.total is None else Text()
 
 
 def index_summary(report, index_dir, verbose: bool = False):

@@ -1,11 +1,15 @@
 """`search index` through the real CLI: summaries, the index location, errors as one line."""
 
+import io
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from search.cli import cli
+from search.render import IndexProgress
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -84,3 +88,38 @@ def test_ctrl_c_exits_130_with_one_line(runner, tmp_path, monkeypatch):
     result = runner.invoke(cli, ["index", "--index", str(tmp_path / "index"), str(SEEDS)])
     assert result.exit_code == 130
     assert result.output == "search: interrupted\n"
+
+
+def progress_text(progress):
+    """What the progress line shows now, as plain text."""
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    console.print(progress.bar.make_tasks_table(progress.bar.tasks))
+    return console.file.getvalue()
+
+
+def test_index_progress_shows_bytes_then_the_writing_with_its_time():
+    progress = IndexProgress(Console(file=io.StringIO(), color_system=None), enabled=True)
+    feed, news = SimpleNamespace(size=2_000_000), SimpleNamespace(size=1_000_000)
+    progress.start(2, 3_000_000)
+    progress.advance(feed, 500_000)
+    assert "indexing 0/2 files" in progress_text(progress)
+    assert "0.5/3.0 MB" in progress_text(progress)
+    progress.advance(feed, 2_000_000)
+    assert "indexing 1/2 files" in progress_text(progress)
+    assert "2.0/3.0 MB" in progress_text(progress)
+    progress.committing()  # a commit on the way (COMMIT_EVERY_BYTES)
+    writing = progress_text(progress)
+    assert "writing the index" in writing and "0:00:00" in writing
+    assert "indexing" not in writing and "MB" not in writing
+    progress.advance(news, 1_000_000)
+    assert "writing" not in progress_text(progress)
+    assert "3.0/3.0 MB" in progress_text(progress)
+
+
+def test_index_progress_is_off_when_stderr_is_not_a_terminal(runner, tmp_path):
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "feed.jsonl").write_text('{"id": "1", "text": "خبر عن المدرسة"}\n', encoding="utf-8")
+    result = runner.invoke(cli, ["index", "--index", str(tmp_path / "index"), str(root)])
+    assert result.exit_code == 0
+    assert result.stderr == ""

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from search import indexer, store
+from search import documents, indexer, store
 from search.errors import SearchError
 from search.searching import IndexSearcher
 from search.indexer import index_paths
@@ -294,3 +294,106 @@ def test_a_file_name_in_another_encoding_is_skipped_with_a_reason(tmp_path):
     assert counts(report) == (1, 0, 0, 0)
     assert report.skipped == [f"{root}/caf\\xe9.txt: the file name is not UTF-8; rename the file to index it"]
     assert counts(index_paths([root], tmp_path / "index")) == (0, 0, 0, 1)
+
+
+class RecordingProgress(indexer.Progress):
+    def __init__(self):
+        self.events = []
+
+    def start(self, files, total_bytes):
+        self.events.append(("start", files, total_bytes))
+
+    def advance(self, source, done):
+        self.events.append(("advance", source.path.name, done))
+
+    def committing(self):
+        self.events.append(("committing",))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1256"], ids=["read-by-line", "decoded-whole"])
+def test_progress_advances_inside_a_jsonl_file_up_to_its_size(tmp_path, monkeypatch, encoding):
+    monkeypatch.setattr(indexer, "PROGRESS_STEP_BYTES", 500)
+    root = tmp_path / "docs"
+    lines = [json.dumps({"id": f"n{i}", "text": f"{LEGACY} {i}"}, ensure_ascii=False) for i in range(40)]
+    write(root / "feed.jsonl", "\n".join(lines), encoding=encoding)
+    write(root / "news.txt", NEWS)
+    sizes = {path.name: path.stat().st_size for path in root.iterdir()}
+    progress = RecordingProgress()
+    index_paths([root], tmp_path / "index", progress=progress)
+    assert progress.events[0] == ("start", 2, sum(sizes.values()))
+    assert progress.events[-1] == ("committing",)
+    feed = [event[2] for event in progress.events if event[:2] == ("advance", "feed.jsonl")]
+    assert len(feed) > 5  # about one per 500 bytes of its 4,500 (cp1256) or 7,000
+    assert feed == sorted(set(feed))
+    assert feed[-1] == sizes["feed.jsonl"]
+    assert ("advance", "news.txt", sizes["news.txt"]) in progress.events
+
+
+def test_progress_says_when_a_large_run_commits_on_the_way(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer, "COMMIT_EVERY_BYTES", 1)
+    root = tmp_path / "docs"
+    first = write(root / "a.txt", NEWS)
+    second = write(root / "b.txt", LEGACY)
+    progress = RecordingProgress()
+    index_paths([root], tmp_path / "index", progress=progress)
+    assert progress.events == [
+        ("start", 2, first.stat().st_size + second.stat().st_size),
+        ("advance", "a.txt", first.stat().st_size),
+        ("committing",),
+        ("advance", "b.txt", second.stat().st_size),
+        ("committing",),
+        ("committing",),
+    ]
+
+
+def test_a_rerun_parses_only_the_changed_lines_of_a_jsonl_file(tmp_path, monkeypatch):
+    lines = [{"id": f"n{i}", "text": f"خبر رقم {i} عن المدرسة"} for i in range(20)]
+    feed = write(
+        tmp_path / "docs" / "feed.jsonl", "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    )
+    index_dir = tmp_path / "index"
+    index_paths([feed.parent], index_dir)
+    os.utime(feed, ns=(1, 1))  # the same bytes: the line digests are carried over
+    assert counts(index_paths([feed.parent], index_dir)) == (0, 0, 0, 20)
+    lines[7]["text"] = "خبر معدل عن المكتبة"
+    del lines[0]  # every other line moves up
+    write(feed, "\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
+    parsed = []
+    real_json_record = documents.json_record
+
+    def json_record(item, *args):
+        parsed.append(item["id"])
+        return real_json_record(item, *args)
+
+    monkeypatch.setattr(documents, "json_record", json_record)
+    assert counts(index_paths([feed.parent], index_dir)) == (0, 1, 1, 18)
+    assert parsed == ["n7"]
+    found = stored_documents(index_dir)
+    assert found["n7"]["body"] == "خبر معدل عن المكتبة" and "n0" not in found
+    with IndexSearcher(index_dir) as searcher:
+        hits = searcher.search("المدرسة OR المكتبة", limit=30).hits
+    assert {hit.id: hit.location for hit in hits} == {f"n{i}": f"line {i}" for i in range(1, 20)}
+    # Counted, not read, once unchanged: the replaced and removed records are not counted.
+    assert counts(index_paths([feed.parent], index_dir)) == (0, 0, 0, 19)
+
+
+def test_a_jsonl_file_rewritten_while_indexed_is_read_again_next_time(tmp_path, monkeypatch):
+    lines = [json.dumps({"id": f"n{i}", "text": f"خبر رقم {i}"}, ensure_ascii=False) for i in range(3)]
+    feed = write(tmp_path / "docs" / "feed.jsonl", "\n".join(lines))
+    found = os.stat(feed)
+    index_dir = tmp_path / "index"
+    real_parse_file = indexer.parse_file
+
+    def parse_then_rewrite(source, content, known):
+        parsed = real_parse_file(source, content, known)
+        write(feed, "\n".join([lines[0], lines[1].replace("رقم", "عدد"), lines[2]]))
+        return parsed
+
+    monkeypatch.setattr(indexer, "parse_file", parse_then_rewrite)
+    report = index_paths([feed.parent], index_dir)
+    assert report.skipped == [f"{feed}: changed while being indexed; index again"]
+    assert sorted(stored_documents(index_dir)) == ["n0", "n2"]
+    monkeypatch.setattr(indexer, "parse_file", real_parse_file)
+    write(feed, "\n".join(lines))
+    os.utime(feed, ns=(found.st_atime_ns, found.st_mtime_ns))  # as it was found
+    assert counts(index_paths([feed.parent], index_dir)) == (1, 0, 0, 2)
