@@ -13,22 +13,11 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress
 
 from search import store
 from search.analysis import analyze_text
 from search.errors import SearchError
 from search.limits import MAX_FILE_MB
-from search.render import (
-    IndexProgress,
-    analysis_table,
-    document_text,
-    index_summary,
-    metrics_table,
-    print_lines,
-    results_lines,
-)
 from search.searching import IndexSearcher
 from search.sorting import newest_first
 from search.visible import json_line, visible
@@ -48,19 +37,14 @@ PAGE_SIZE = 10
 STATUS_IF_READER_LEAVES = "search.status_if_reader_leaves"
 
 
-class _Console(Console):
-    """Rich's console, leaving a closed pipe to the command (Rich would exit with 1 even
-    after printing a hit)."""
-
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
-
-
-def make_console(color: str = "auto", stderr: bool = False) -> Console:
+def make_console(color: str = "auto", stderr: bool = False):
     """A console that colours only on a terminal (or when asked), honouring NO_COLOR
-    unless colour is asked for explicitly."""
+    unless colour is asked for explicitly. Rich is loaded here, when output needs it:
+    ``--json`` does without (a fifth of a one-shot search's start-up)."""
+    from search.render import PipeConsole
+
     options = {"always": {"force_terminal": True, "no_color": False}, "never": {"color_system": None}}
-    return _Console(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
+    return PipeConsole(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
 
 
 def print_json(value) -> None:
@@ -235,6 +219,8 @@ def analyze(text, index_dir, as_json, color):
     if as_json:
         print_json([token.to_dict() for token in tokens])
     else:
+        from search.render import analysis_table
+
         make_console(color).print(analysis_table(tokens))
 
 
@@ -253,6 +239,7 @@ def index(paths, index_dir, rebuild, quiet, verbose, max_mb):
     """
     # Imported here: its HTML and encoding libraries would add 0.1 s to every search.
     from search.indexer import index_paths
+    from search.render import IndexProgress, index_summary
 
     console = make_console(stderr=True)
     index_dir = store.resolve_index_dir(index_dir)
@@ -376,6 +363,8 @@ class Answer:
         elif self.output == "files":
             self.show_files(text, results)
         else:
+            from search.render import document_text, print_lines, results_lines
+
             lines = results_lines(results)
             if heading:
                 lines.insert(0, document_text(f"query: {text}", base_style="bold"))
@@ -465,6 +454,8 @@ def evaluate_command(queries, qrels, index_dir, run_file, match_any, depth, by_p
     recall and F1 of everything each query finds (word-family sets such as ud_pud_lemmas),
     with a row per part of speech when the queries carry a "pos".
     """
+    from rich.progress import MofNCompleteColumn, Progress
+
     from search.evaluation import evaluate, id_prefix, read_qrels, read_queries, read_query_groups
 
     questions, judgments = read_queries(queries), read_qrels(qrels)
@@ -489,6 +480,8 @@ def evaluate_command(queries, qrels, index_dir, run_file, match_any, depth, by_p
     if as_json:
         print_json(rows if group_of else rows[0])
     else:
+        from search.render import metrics_table
+
         make_console().print(metrics_table(rows))
     if result.unjudged:
         warn(f"{result.unjudged:,} queries have no relevant document in {qrels} and were not scored")

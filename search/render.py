@@ -6,7 +6,7 @@ a file name, a message quoting them) always enters through ``document_text``, so
 nothing in it can drive the terminal (``search.visible``).
 """
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.padding import Padding
 from rich.progress import (
     BarColumn,
@@ -28,6 +28,14 @@ from search.visible import visible
 
 HIGHLIGHT = "bold red"
 ELLIPSIS = "…"
+
+
+class PipeConsole(Console):
+    """Rich's console, leaving a closed pipe to the command (Rich would exit with 1 even
+    after printing a hit)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
 
 
 def analysis_table(tokens: list[AnalyzedToken]) -> Table:
