@@ -19,8 +19,8 @@ import threading
 import traceback
 import uuid
 from contextlib import contextmanager, suppress
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from analyzers.grams import gram_text, read_gram_words
