@@ -63,8 +63,10 @@ WORKERS = 1
 # (analyzers.terms.TERM_CACHE_SIZE entries; some 110 MB full, at commit on 94 MB, by
 # tracemalloc) and a few hundred bytes per record of the file being read. Peak MB, 1 run
 # each, same session: 128 MB: 47 MB of input 283, 94 MB 317; 64 MB: 242, 262 (CPU
-# within the load's noise: 37.5 / 87.3 s against 42.1 / 81.2 s).
-POOL_MB = 128
+# within the load's noise: 37.5 / 87.3 s against 42.1 / 81.2 s). Medians of 3 at 47 MB,
+# one after the other: 64 MB 38.9 CPU s (37.4-40.9) / 241 MB, 128 MB 46.3 (42.0-50.4) /
+# 283 MB; at 94 MB, 64 MB: 78.7 / 259. Spilling more runs costs nothing measurable.
+POOL_MB = 64
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
 # Progress is told of the bytes read inside a file at most once per this many.
