@@ -105,12 +105,15 @@ class ParsedQuery:
 
 
 def parse_query(
-    text: str, schema, match_any: bool = False, plain: bool = False, lexicon: Lexicon | None = None
+    text: str, schema, match_any: bool = False, plain: bool = False, lexicon: Lexicon | None = None,
+    expanded: dict | None = None,
 ) -> ParsedQuery:
     """Parse ``text`` into a query, or raise SearchError saying what is wrong with it.
 
     ``lexicon`` holds the index's words, which decide each plain word's family; without
-    it a word matches only as typed."""
+    it a word matches only as typed. ``expanded`` keeps the prefix, wildcard and fuzzy
+    expansions for another parse of the same text (the any-word fallback), which then
+    spends no time on them again."""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(f"the query is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
     # Bytes that were not UTF-8 reach Python as lone surrogates, which Whoosh cannot encode.
@@ -138,7 +141,10 @@ def parse_query(
         if isinstance(leaf, (query.Prefix, query.Wildcard, query.FuzzyTerm)) and leaf.field() in TEXT_FIELDS
     }
     share = max(MAX_EXPANSION // max(len(patterns), 1), 1)
-    widening = _Widening(lexicon or NoLexicon(), with_roots=match_any and by_root, expansion=share)
+    widening = _Widening(
+        lexicon or NoLexicon(), with_roots=match_any and by_root, expansion=share,
+        expanded={} if expanded is None else expanded,
+    )
     parsed = _require_filters(widening.widen(parsed))
     if parsed is query.NullQuery or not positive:
         raise SearchError(
@@ -247,8 +253,11 @@ class _Widening:
     expands prefixes, wildcards and fuzzy words within bounds; remembers the words,
     families and expansions it met, and the bounds that cut one."""
 
-    def __init__(self, lexicon: Lexicon, with_roots: bool, expansion: int = MAX_EXPANSION):
+    def __init__(self, lexicon: Lexicon, with_roots: bool, expansion: int = MAX_EXPANSION,
+                 expanded: dict | None = None):
         self.lexicon, self.with_roots = lexicon, with_roots
+        # As typed -> (terms, the note if a bound cut them), from an earlier parse too.
+        self.expanded = {} if expanded is None else expanded
         self.expansion = expansion  # words per pattern
         # For all of them, in CPU seconds: on a busy machine a wall-clock deadline cut the
         # later patterns of a query to one word.
@@ -329,7 +338,7 @@ class _Widening:
         """The index's words a pattern matched (those of ``terms`` that ``pattern``
         matches, if given), as one term; at most its share of MAX_EXPANSION (the most
         frequent), found within EXPANSION_SECONDS."""
-        if typed not in self.expansions:
+        if typed not in self.expanded:
             found, cut = {}, False
             # Lazily, the clock read on every word looked at, matched or not: the bounds
             # must stop the walk, not follow it.
@@ -347,12 +356,14 @@ class _Widening:
             if len(found) > self.expansion:
                 found = sorted(found, key=self.lexicon.document_frequency, reverse=True)[: self.expansion]
                 cut = True
-            if cut:
-                self.notes.append(
-                    f"{typed} matches more words than are searched; the {len(found):,} most "
-                    "frequent found in time were"
-                )
-            self.expansions[typed] = tuple(found)
+            note = (
+                f"{typed} matches more words than are searched; the {len(found):,} most "
+                "frequent found in time were"
+            ) if cut else None
+            self.expanded[typed] = (tuple(found), note)
+        self.expansions[typed], note = self.expanded[typed]
+        if note:
+            self.notes.append(note)
         forms = tuple((term, 1.0) for term in self.expansions[typed])
         return FamilyTerm(field, typed, forms, boost=boost)
 

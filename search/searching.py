@@ -259,9 +259,12 @@ class IndexSearcher:
     def last_modified(self) -> float:
         return self.index.last_modified()
 
-    def parse(self, text: str, match_any: bool = False, plain: bool = False) -> ParsedQuery:
+    def parse(
+        self, text: str, match_any: bool = False, plain: bool = False, expanded: dict | None = None
+    ) -> ParsedQuery:
         return parse_query(
-            text, self.index.schema, match_any=match_any, plain=plain, lexicon=self.lexicon()
+            text, self.index.schema, match_any=match_any, plain=plain, lexicon=self.lexicon(),
+            expanded=expanded,
         )
 
     @_reading_index
@@ -303,10 +306,11 @@ class IndexSearcher:
     def _find(self, text, page, limit, match_any, plain) -> tuple[ParsedQuery, "_Found", bool]:
         """(query run, its page of hits, whether any word had to do for every word)."""
         self._refresh()
-        parsed = self.parse(text, match_any=match_any, plain=plain)
+        expanded = {}  # the fallback's parse reuses the expansions, and their time
+        parsed = self.parse(text, match_any=match_any, plain=plain, expanded=expanded)
         found = self._run(parsed, page, limit)
         if not found.total and not match_any:
-            widened = self.parse(text, match_any=True, plain=plain)
+            widened = self.parse(text, match_any=True, plain=plain, expanded=expanded)
             if widened.query != parsed.query:
                 any_found = self._run(widened, page, limit)
                 if any_found.total:
