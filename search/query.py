@@ -63,6 +63,10 @@ MIN_ROOT_WORDS = 2
 # weighted by PROXIMITY_BOOST against the words' own scores.
 PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 0.2
+# The first this many pairs only: each pair is a phrase checked in every matching
+# document, and a 13-word any-word query spent over a second on 12 of them (bench/fuzz.py).
+# 98% of wiki_qa's questions have at most 9 words.
+MAX_PROXIMITY_PAIRS = 8
 # The character n-grams of the query's words weigh this much against the words
 # themselves when the best hits are reranked (search.grams): their total weight is
 # GRAM_BOOST times the number of words, however many grams the words have. 3 took most
@@ -197,8 +201,9 @@ def _roots(typed: list[str]) -> query.Query | None:
 
 def _proximity(typed: list[str]) -> query.Query | None:
     """Optional phrases of each two consecutive words as typed (``_body_words``), allowing
-    a few words between: documents where the query's words stand together rank higher."""
-    pairs = list(dict.fromkeys(zip(typed, typed[1:])))
+    a few words between: documents where the query's words stand together rank higher.
+    At most MAX_PROXIMITY_PAIRS, the first."""
+    pairs = list(dict.fromkeys(zip(typed, typed[1:])))[:MAX_PROXIMITY_PAIRS]
     if not pairs:
         return None
     return query.Or(

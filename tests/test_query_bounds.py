@@ -99,3 +99,15 @@ def test_the_cli_names_a_bound_on_stderr_and_answers(index_dir):
     result = CliRunner().invoke(cli, ["--json", "--index", str(index_dir), "حلب~9"])
     assert result.exit_code == 0
     assert "at most 2 typos" in result.stderr
+
+
+def test_a_long_query_checks_a_bounded_number_of_word_pairs(searcher):
+    """Each pair of neighbouring words is a phrase checked in every matching document:
+    a 13-word query answered by any word spent over a second on its 12 pairs."""
+    from whoosh.query import Phrase
+
+    words = "كتاب مدرسة حلب الرقة أثريا مكتبة طقس مدينة قديمة ريف حماة الشرقي بعيدة"
+    parsed = searcher.parse(words, match_any=True)
+    pairs = [leaf for leaf in parsed.query.leaves() if isinstance(leaf, Phrase)]
+    assert len(pairs) == query_module.MAX_PROXIMITY_PAIRS < len(words.split()) - 1
+    assert [pair.words for pair in pairs[:2]] == [["كتاب", "مدرسه"], ["مدرسه", "حلب"]]
