@@ -249,9 +249,9 @@ def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
     did not come through ``document_text`` has it made visible here, as a last guard."""
     renderables = []
     for line in lines:
-        if visible(line.plain) != line.plain:
+        if (shown := visible(line.plain)) != line.plain:
             line = line.copy()
-            line.plain = visible(line.plain)
+            line.plain = shown
         if rtl == "visual":
             renderables.extend(visual_lines(line, console, console.width))
         elif not console.is_terminal:

@@ -30,7 +30,9 @@ What remains of the pickle risk:
 - a parallel run's job files (``MAIN.tmp/*.doclist``, written and read back during the
   run) are unpickled by Whoosh's workers with plain ``pickle``: someone who can write
   into the index folder while ``search index`` runs can run code in a worker;
-- marshal (Whoosh's posting pools while indexing) builds no objects that run;
+- the posting pool's runs spilled while indexing (``search.whoosh_pool``; Whoosh's own
+  pool, which pickles them, is not used) are marshalled, and marshal builds no objects
+  that run;
 - Whoosh's other codecs and old formats, which unpickle freely, are unreachable: the
   table of contents may name only the current codec, and older formats are refused.
 An index folder is best writable by its owner only, like any program's data.
