@@ -1,4 +1,5 @@
-"""Pins on the Whoosh code that search.whoosh_pool and search.whoosh_storage build on.
+"""Pins on the Whoosh code that search.whoosh_pool, search.whoosh_storage and search.ranking
+build on.
 
 Each row is a Whoosh class or function we subclass, override, call into or rely on the
 behaviour of, with a hash of its source in whoosh3 3.54.0. A Whoosh release that
@@ -13,7 +14,7 @@ import inspect
 
 import pytest
 
-POOL, STORAGE = "search/whoosh_pool.py", "search/whoosh_storage.py"
+POOL, STORAGE, RANKING = "search/whoosh_pool.py", "search/whoosh_storage.py", "search/ranking.py"
 PINNED = [
     # BulkPostingPool subclasses PostingPool: its attributes, run files and cleanup.
     ("whoosh.externalsort.SortingPool.__init__", "72223883a7e5a73a", POOL),
@@ -39,6 +40,15 @@ PINNED = [
     ("whoosh.multiproc.MpWriter._read_and_renumber_run", "ec2cddbd9f2e0497", POOL),
     ("whoosh.multiproc.MpWriter._commit", "2b4e30883be51fb7", POOL),
     ("whoosh.multiproc.MpWriter._merge_subsegments", "33ae6cebae802de4", POOL),
+    # The segment writer pickles through the module's dumps (BLOCK_PICKLER), only here.
+    ("whoosh.codec.whoosh3.W3PostingsWriter._write_block", "e83943e6e72d01ef", POOL),
+    ("whoosh.codec.whoosh3.W3TermInfo.to_bytes", "182103aeda37ce64", POOL),
+    # Field lengths are read whole from the column doc_field_length reads a byte of.
+    ("whoosh.codec.whoosh3.W3PerDocReader._cached_reader", "2e27976f892aee8f", RANKING),
+    ("whoosh.codec.whoosh3.W3PerDocReader.doc_field_length", "224807cde950e948", RANKING),
+    ("whoosh.codec.whoosh3._lenfield", "504c3533ae82f040", RANKING),
+    ("whoosh.columns.FixedBytesColumn.Reader.__init__", "0aac309a23de8afd", RANKING),
+    ("whoosh.columns.NumericColumn.Reader.__init__", "d6775fae99775693", RANKING),
     # MappedFile is a BufferFile set up by hand, reading through StructFile's methods.
     ("whoosh.filedb.structfile.StructFile", "5b165971e5e694a7", STORAGE),
     ("whoosh.filedb.structfile.BufferFile", "d4a699999d3405b8", STORAGE),
@@ -72,3 +82,15 @@ def test_whoosh_code_we_build_on_is_unchanged(qualname, digest, user):
     assert hashlib.sha256(source.encode("utf-8")).hexdigest()[:16] == digest, (
         f"{qualname} changed in this Whoosh: check that {user} still holds, then update the pin"
     )
+
+
+def test_the_segment_writer_pickles_only_through_the_block_pickler():
+    import whoosh.codec.whoosh3
+
+    from search.whoosh_pool import BLOCK_PICKLER
+
+    source = inspect.getsource(whoosh.codec.whoosh3)
+    assert source.count("dumps(") == 3
+    for module, (name, function) in BLOCK_PICKLER.items():
+        assert getattr(module, name) is function
+    assert whoosh.codec.whoosh3.dumps((1, b"\x00\xff"), 2)[:2] == b"\x80\x05"
