@@ -518,7 +518,7 @@ class FamilyTerm(query.Term):
         return self._size
 
     def matcher(self, searcher, context=None):
-        segments = self._postings(searcher.get_parent())
+        segments = self.postings(searcher.get_parent())
         frequencies, exact = segments.get(id(searcher.reader()), ({}, {}))
         if not frequencies:
             return matching.NullMatcher()
@@ -537,23 +537,11 @@ class FamilyTerm(query.Term):
         found = FamilyMatcher(ids, weights, exact_weights, scorer, term=(self.fieldname, self.text))
         return matching.WrappingMatcher(found, boost=self.boost) if self.boost != 1.0 else found
 
-    def doc_set(self, top) -> set[int]:
-        """The documents holding a form of the family, numbered as in the searcher ``top``."""
-        segments = self._postings(top)
-        docs: set[int] = set()
-        for leaf, offset in top.leaf_searchers():
-            frequencies = segments.get(id(leaf.reader()), ({}, {}))[0]
-            if offset:
-                docs.update(docnum + offset for docnum in frequencies)
-            else:
-                docs.update(frequencies)
-        return docs
-
-    def _postings(self, top) -> dict[int, tuple[dict[int, float], dict[int, float]]]:
+    def postings(self, top) -> dict[int, tuple[dict[int, float], dict[int, float]]]:
         """{segment reader's id: ({docnum: summed frequency}, {docnum: the form typed's
         frequency})} over every segment of the searcher ``top``, read once per search
-        (counting the hits runs the matchers again); how many records hold the family, or
-        the form typed, is the sum of the segments' sizes."""
+        (``search.ranking`` scores them); how many records hold the family, or the form
+        typed, is the sum of the segments' sizes."""
         if self._cache_key != id(top):
             self._cache_key, self._cache = id(top), {}
             for leaf, _ in top.leaf_searchers():
@@ -610,7 +598,7 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
             postings = reader.postings(fieldname, form)
         except TermNotFound:
             continue
-        for docnums, weights in _posting_blocks(postings):
+        for docnums, weights in posting_blocks(postings):
             for docnum, weight in zip(docnums, weights):
                 frequencies[docnum] = get(docnum, 0.0) + factor * weight
             if form == typed:
@@ -618,7 +606,7 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
     return frequencies, exact
 
 
-def _posting_blocks(postings):
+def posting_blocks(postings):
     """(docnums, weights) of a posting list, a block at a time where the matcher is
     whoosh3's own (a segment without deletions): a posting at a time through the Matcher
     API cost three calls each, a fifth of a common word's search. The block attributes
@@ -665,35 +653,6 @@ class SafeAndNotMatcher(matching.AndNotMatcher):
 
     def _find_next(self):
         return super()._find_next() if self.a.is_active() else False
-
-
-def matching_docs(node: query.Query, searcher) -> set[int]:
-    """The documents (``searcher``'s numbers) that ``node`` matches, all of them.
-
-    Whoosh's collector cannot count them: once its page is full it turns a union whose
-    side cannot reach the page into an AndMaybe (``UnionMatcher.replace``), and stops
-    visiting documents of that side alone (حاكم: 1,022 counted of 1,713 on
-    tashkeela_classical). Here a word family's documents come from its postings, already
-    read for the search; And, Or, AndNot and AndMaybe are set operations; anything else
-    is read through its matcher."""
-    if isinstance(node, FamilyTerm):
-        return node.doc_set(searcher)
-    if isinstance(node, query.AndMaybe):
-        return matching_docs(node.a, searcher)
-    if isinstance(node, query.AndNot):
-        docs = matching_docs(node.a, searcher)
-        return docs - matching_docs(node.b, searcher) if docs else docs
-    if type(node) in (query.Or, TreeOr) and not node.minmatch:
-        return set().union(*(matching_docs(child, searcher) for child in node.subqueries))
-    if type(node) is query.And and not any(isinstance(child, query.Not) for child in node.subqueries):
-        docs = None
-        for child in node.subqueries:
-            found = matching_docs(child, searcher)
-            docs = found if docs is None else docs & found
-            if not docs:
-                break
-        return docs or set()
-    return set(searcher.docs_for_query(node))
 
 
 def _tree_ors(node: query.Query) -> query.Query:

@@ -15,11 +15,11 @@ from whoosh import query as whoosh_query
 from whoosh import scoring
 
 from analyzers.spelling import shared_prefix, spelling_distance
-from search import grams, store
+from search import grams, ranking, store
 from search.errors import SearchError
 from search.filestate import FileState
 from search.lexicon import IndexLexicon, load_lexicon
-from search.query import TEXT_FIELDS, ParsedQuery, matching_docs, parse_query, positive_leaves
+from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
 # BM25F over title and body; the title weight lives in search.query.TITLE_BOOST.
@@ -301,7 +301,7 @@ class IndexSearcher:
     ) -> list[tuple[str, float]]:
         """(id, score) of the top ``limit`` documents, without snippets: for evaluation."""
         _, found, _ = self._find(text, 1, limit, match_any, plain)
-        return [(hit["id"], hit.score) for hit in found.hits]
+        return [(self.searcher.stored_fields(hit.docnum)["id"], hit.score) for hit in found.hits]
 
     def _find(self, text, page, limit, match_any, plain) -> tuple[ParsedQuery, "_Found", bool]:
         """(query run, its page of hits, whether any word had to do for every word)."""
@@ -318,22 +318,17 @@ class IndexSearcher:
         return parsed, found, False
 
     def _run(self, parsed: ParsedQuery, page: int, limit: int) -> "_Found":
-        """The hits of one page, and exactly how many documents match in all.
-
-        Whoosh's estimates were off by two orders of magnitude (about 114 hits shown for
-        one document, an empty page 2 of 12), and its collector's count falls short once
-        its page is full (``search.query.matching_docs``), so the matches are counted
-        apart: a word family's are already in memory."""
+        """The hits of one page, and exactly how many documents match in all
+        (``search.ranking``: Whoosh's estimates were off by two orders of magnitude, and
+        its collector's count falls short once its page is full)."""
         depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
-        results = self.searcher.search(parsed.query, limit=depth, optimize=False)
-        best = results[:depth]  # list() would count every match
+        best, total = ranking.rank(self.searcher, parsed.query, depth)
         if parsed.grams:
             # Grams only add to scores, so the reranked head stays above the rest.
             best[: grams.RERANK_DEPTH] = self._rerank(parsed, best[: grams.RERANK_DEPTH])
-        hits = best[(page - 1) * limit : page * limit]
-        return _Found(hits, len(matching_docs(parsed.query, self.searcher)) if best else 0)
+        return _Found(best[(page - 1) * limit : page * limit], total)
 
-    def _rerank(self, parsed: ParsedQuery, hits: list) -> list:
+    def _rerank(self, parsed: ParsedQuery, hits: list[ranking.Ranked]) -> list[ranking.Ranked]:
         """The hits with their grams scores added, in their new order (search.grams)."""
         if len(hits) < 2:
             return hits
@@ -343,8 +338,8 @@ class IndexSearcher:
         for hit, score in zip(hits, extra):
             hit.score += score
         hits = sorted(hits, key=lambda hit: (-hit.score, hit.docnum))
-        for rank, hit in enumerate(hits):
-            hit.rank = rank
+        for position, hit in enumerate(hits):
+            hit.rank = position
         return hits
 
     def matcher(self, query: whoosh_query.Query) -> Matcher:
@@ -418,8 +413,8 @@ class IndexSearcher:
                 cache[file] = FileState.decode(state).locations
         return cache[file].get(record_id, "")
 
-    def _hit(self, hit, matcher: Matcher) -> Hit:
-        fields = hit.fields()
+    def _hit(self, hit: ranking.Ranked, matcher: Matcher) -> Hit:
+        fields = self.searcher.stored_fields(hit.docnum)
         file = fields.get("file", "")
         return Hit(
             rank=hit.rank + 1,

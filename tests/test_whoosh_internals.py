@@ -21,7 +21,7 @@ from search.query import _summed_postings
     ],
 )
 def test_the_posting_block_reader_is_as_pinned(method, digest):
-    """search.query._posting_blocks reads W3LeafMatcher's blocks through these."""
+    """search.query.posting_blocks reads W3LeafMatcher's blocks through these."""
     source = inspect.getsource(getattr(W3LeafMatcher, method))
     assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest
 

@@ -104,7 +104,7 @@ def test_a_family_in_most_documents_keeps_a_positive_idf_and_more_occurrences_ra
         results = searcher.search("قال", limit=20)
         [family] = [leaf for leaf in searcher.parse("قال").query.leaves() if isinstance(leaf, FamilyTerm)
                     and leaf.fieldname == "body"]
-        held_by = sum(len(family_docs) for family_docs, _ in family._postings(searcher.searcher).values())
+        held_by = sum(len(family_docs) for family_docs, _ in family.postings(searcher.searcher).values())
         scorer = searcher.searcher.weighting.family_scorer(searcher.searcher, "body", 1, held_by)
     assert results.total == held_by == len(documents)  # each record once, not once per form
     assert scorer.idf > 0

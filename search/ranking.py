@@ -1,0 +1,230 @@
+"""Score every document a query matches, a posting list at a time, and rank them.
+
+Whoosh's collector visits the matches a document at a time through a tree of matchers,
+a few Python calls per matcher per document, and scores each with a call to its scorer:
+half of a one-word search on tashkeela_classical (bench/query.py). Here a word's postings
+(a family's, already summed by ``search.query.FamilyTerm``) are scored in one pass over
+the field-length column, and And, Or, AndMaybe and AndNot combine {document: score} maps;
+phrases and anything else still go through their Whoosh matchers, at the documents the
+rest of the query left. Every match is scored, as the collector did with
+``optimize=False``: the same hits with the same scores (up to the order in which a
+document's parts are added), in the same order (score, then document number), and the
+exact number of matches for free.
+"""
+
+import heapq
+import weakref
+from dataclasses import dataclass
+
+from whoosh import matching, query, scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+from whoosh.columns import NumericColumn
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from search.query import FamilyTerm, TreeOr, posting_blocks
+
+# Field lengths of each open segment, one byte per document (Whoosh's own encoding),
+# read once: a segment's reader -> {field: bytes}.
+_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Ranked:
+    """A document of the results: its number in the searcher, score and 0-based rank."""
+
+    docnum: int
+    score: float
+    rank: int
+
+
+def rank(searcher, node: query.Query, limit: int) -> tuple[list[Ranked], int]:
+    """The ``limit`` best documents ``node`` matches in ``searcher`` (best first, ties by
+    document number) and how many it matches in all."""
+    scores: dict[int, float] = {}
+    for leaf, offset in searcher.leaf_searchers():
+        found = _Scoring(leaf).scores(node, None)
+        if offset:
+            scores.update((docnum + offset, score) for docnum, score in found.items())
+        else:
+            scores.update(found)
+    best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+    return [Ranked(docnum, score, position) for position, (docnum, score) in enumerate(best)], len(scores)
+
+
+class _Scoring:
+    """The scores of a query's parts in one segment (``leaf``, a searcher of it)."""
+
+    def __init__(self, leaf):
+        self.leaf = leaf
+        self.reader = leaf.reader()
+        self.weighting = leaf.weighting
+
+    def scores(self, node: query.Query, within: set[int] | None) -> dict[int, float]:
+        """{document: score} of the documents ``node`` matches (only those ``within``,
+        if given), scored as Whoosh's matcher of ``node`` would."""
+        kind = type(node)
+        if kind is FamilyTerm:
+            return self._family(node, within)
+        if kind is query.Term:
+            return self._term(node, within)
+        if kind in (query.Or, TreeOr) and not node.minmatch and not node.scale:
+            return self._union(node, within)
+        if kind is query.And:
+            return self._intersection(node, within)
+        if kind is query.AndMaybe:
+            found = self.scores(node.a, within)
+            if found:
+                extra = self.scores(node.b, found.keys())
+                for docnum, score in extra.items():
+                    found[docnum] += score
+            return found
+        if isinstance(node, query.AndNot):
+            found = self.scores(node.a, within)
+            if found:
+                for docnum in self.scores(node.b, found.keys()):
+                    del found[docnum]
+            return found
+        return self._matched(node, within)
+
+    def _union(self, node, within) -> dict[int, float]:
+        parts = [self.scores(child, within) for child in node.subqueries]
+        if not parts:
+            return {}
+        found = parts[0]
+        for part in parts[1:]:
+            for docnum, score in part.items():
+                found[docnum] = found.get(docnum, 0.0) + score
+        # Whoosh boosts a compound query of one part by that part's boost alone.
+        return _boosted(found, node.boost if len(parts) > 1 else 1.0)
+
+    def _intersection(self, node, within) -> dict[int, float]:
+        # The rarest part first: the others are scored only where it matched.
+        children = sorted(node.subqueries, key=lambda child: child.estimate_size(self.reader))
+        if not children:
+            return {}
+        found = None
+        for child in children:
+            part = self.scores(child, within if found is None else found.keys())
+            if found is None:
+                found = part
+            else:
+                found = {docnum: score + part[docnum] for docnum, score in found.items() if docnum in part}
+            if not found:
+                return {}
+        return _boosted(found, node.boost if len(children) > 1 else 1.0)
+
+    def _family(self, node: FamilyTerm, within) -> dict[int, float]:
+        family_scorer = getattr(self.weighting, "family_scorer", None)
+        if family_scorer is None:
+            return self._matched(node, within)
+        segments = node.postings(self.leaf.get_parent())
+        frequencies, exact = segments.get(id(self.reader), ({}, {}))
+        if not frequencies:
+            return {}
+        scorer = family_scorer(
+            self.leaf, node.fieldname, max(frequencies.values()), sum(len(f) for f, _ in segments.values()),
+            exact_boost=node.exact_boost, max_exact=max(exact.values(), default=0.0),
+            exact_held_by=sum(len(e) for _, e in segments.values()),
+        )
+        lengths = self._lengths(node.fieldname)
+        norms = _norms(scorer.avgfl, scorer.B, scorer.K1)
+        k1_plus_1 = scorer.K1 + 1
+        idf, exact_idf = scorer.idf, scorer.exact_idf
+        docs = frequencies if within is None else [docnum for docnum in within if docnum in frequencies]
+        found = {}
+        get_exact = exact.get
+        for docnum in docs:
+            tf, norm = frequencies[docnum], norms[lengths[docnum]]
+            score = idf * ((tf * k1_plus_1) / (tf + norm))
+            if typed := get_exact(docnum):
+                score += exact_idf * ((typed * k1_plus_1) / (typed + norm))
+            found[docnum] = score
+        return _boosted(found, node.boost)
+
+    def _term(self, node: query.Term, within) -> dict[int, float]:
+        field = self.leaf.schema[node.fieldname] if node.fieldname in self.leaf.schema else None
+        if field is None:
+            return {}
+        try:
+            text = field.to_bytes(node.text)
+        except ValueError:
+            return {}
+        if (node.fieldname, text) not in self.reader:
+            return {}
+        scorer = self.weighting.scorer(self.leaf, node.fieldname, text)
+        if type(scorer) is not scoring.BM25FScorer:
+            return self._matched(node, within)
+        try:
+            postings = self.reader.postings(node.fieldname, text)
+        except TermNotFound:
+            return {}
+        lengths = self._lengths(node.fieldname)
+        norms = _norms(scorer.avgfl, scorer.B, scorer.K1)
+        k1_plus_1, idf = scorer.K1 + 1, scorer.idf
+        found = {}
+        for docnums, weights in posting_blocks(postings):
+            for docnum, tf in zip(docnums, weights):
+                if within is None or docnum in within:
+                    found[docnum] = idf * ((tf * k1_plus_1) / (tf + norms[lengths[docnum]]))
+        return _boosted(found, node.boost)
+
+    def _matched(self, node: query.Query, within) -> dict[int, float]:
+        """Through the node's own Whoosh matcher: phrases, path globs, anything else."""
+        matcher = node.matcher(self.leaf, None)
+        found = {}
+        if within is None:
+            while matcher.is_active():
+                found[matcher.id()] = matcher.score()
+                matcher.next()
+            return found
+        for docnum in sorted(within):
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                try:
+                    matcher.skip_to(docnum)
+                except matching.ReadTooFar:
+                    break
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                found[docnum] = matcher.score()
+        return found
+
+    def _lengths(self, fieldname: str) -> bytes:
+        per_field = _LENGTHS.setdefault(self.reader, {})
+        if fieldname not in per_field:
+            per_field[fieldname] = _length_bytes(self.reader, fieldname)
+        return per_field[fieldname]
+
+
+def _boosted(found: dict[int, float], boost: float) -> dict[int, float]:
+    if boost != 1.0:
+        for docnum in found:
+            found[docnum] *= boost
+    return found
+
+
+def _norms(avgfl: float, B: float, K1: float) -> list[float]:
+    """BM25's length normalization for each length byte, computed as ``scoring.bm25``
+    does, so that scores come out the same to the last bit."""
+    return [K1 * ((1 - B) + B * byte_to_length(byte) / avgfl) for byte in range(256)]
+
+
+def _length_bytes(reader, fieldname: str) -> bytes:
+    """The length byte of every document's ``fieldname`` in one segment: the column as
+    stored where the reader is whoosh3's own, else asked of the reader document by
+    document. The column internals read here are pinned by tests/test_whoosh_internals.py."""
+    count = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    if type(perdoc) is W3PerDocReader:
+        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is None:
+            return bytes(count)
+        if type(column) is NumericColumn.Reader and column._fixedlen == 1:
+            stored = bytes(column._dbfile.get(column._basepos, min(column._count, count)))
+            return stored + bytes(count - len(stored))
+    return bytes(
+        length_to_byte(reader.doc_field_length(docnum, fieldname, 0) or None) for docnum in range(count)
+    )
