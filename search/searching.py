@@ -344,13 +344,18 @@ class IndexSearcher:
 
     def matcher(self, query: whoosh_query.Query) -> Matcher:
         """What to highlight for ``query``: its positive terms (prefixes and fuzzy words
-        expanded to the index's terms) and its phrases."""
+        expanded to the index's terms) and its phrases. The words of a phrase that allows
+        words between them (the proximity bonus, search.query._proximity) are highlighted
+        as words: a phrase is highlighted where its words stand together, and looking for
+        phrases analyses every word of the text, not just those a pattern finds."""
         terms, phrases = set(), []
         reader = self.searcher.reader()
         for leaf in positive_leaves(query):
             if leaf.field() not in ("title", "body"):
                 continue
-            if isinstance(leaf, whoosh_query.Phrase):
+            if isinstance(leaf, whoosh_query.Phrase) and leaf.slop > 1:
+                terms.update(leaf.words)
+            elif isinstance(leaf, whoosh_query.Phrase):
                 phrases.append(tuple(leaf.words))
             else:
                 terms.update(text for _, text in leaf.expanded_terms(reader))
