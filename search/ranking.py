@@ -24,6 +24,10 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search.query import FamilyTerm, TreeOr, posting_blocks
 
+# A term is looked up document by document (skipping the blocks of postings between)
+# when the documents asked about are this many times fewer than the term's: a common
+# root asked about at an intersection's few documents.
+SKIP_RATIO = 8
 # Field lengths of each open segment, one byte per document (Whoosh's own encoding),
 # read once: a segment's reader -> {field: bytes}.
 _LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -100,7 +104,7 @@ class _Scoring:
 
     def _intersection(self, node, within) -> dict[int, float]:
         # The rarest part first: the others are scored only where it matched.
-        children = sorted(node.subqueries, key=lambda child: child.estimate_size(self.reader))
+        children = sorted(node.subqueries, key=self._size)
         if not children:
             return {}
         found = None
@@ -113,6 +117,21 @@ class _Scoring:
             if not found:
                 return {}
         return _boosted(found, node.boost if len(children) > 1 else 1.0)
+
+    def _size(self, node: query.Query) -> int:
+        """How many documents ``node`` may match here, to intersect the rarest part first:
+        a family's postings are read (they will be), the rest estimated as Whoosh does."""
+        kind = type(node)
+        if kind is FamilyTerm:
+            frequencies, _ = node.postings(self.leaf.get_parent()).get(id(self.reader), ({}, {}))
+            return len(frequencies)
+        if kind in (query.Or, TreeOr):
+            return sum(map(self._size, node.subqueries))
+        if kind is query.And:
+            return min(map(self._size, node.subqueries), default=0)
+        if kind is query.AndMaybe or isinstance(node, query.AndNot):
+            return self._size(node.a)
+        return node.estimate_size(self.reader)
 
     def _family(self, node: FamilyTerm, within) -> dict[int, float]:
         family_scorer = getattr(self.weighting, "family_scorer", None)
@@ -153,7 +172,8 @@ class _Scoring:
         if (node.fieldname, text) not in self.reader:
             return {}
         scorer = self.weighting.scorer(self.leaf, node.fieldname, text)
-        if type(scorer) is not scoring.BM25FScorer:
+        few = within is not None and len(within) * SKIP_RATIO < self.reader.doc_frequency(node.fieldname, text)
+        if few or type(scorer) is not scoring.BM25FScorer:
             return self._matched(node, within)
         try:
             postings = self.reader.postings(node.fieldname, text)

@@ -58,14 +58,15 @@ def test_the_index_has_several_segments_and_deletions(searcher):
     assert reader.has_deletions()
 
 
+@pytest.mark.parametrize("limit", [3, 30])
 @pytest.mark.parametrize("match_any", [False, True], ids=["all words", "any word"])
 @pytest.mark.parametrize("text", QUERIES)
-def test_ranking_matches_whooshs_collector(searcher, text, match_any):
+def test_ranking_matches_whooshs_collector(searcher, text, match_any, limit):
     parsed = searcher.parse(text, match_any=match_any)
     top = searcher.searcher
-    theirs = top.search(parsed.query, limit=30, optimize=False)
-    expected = [(hit.docnum, hit.score) for hit in theirs[:30]]
-    ours, total = ranking.rank(top, parsed.query, 30)
+    theirs = top.search(parsed.query, limit=None, optimize=False)
+    expected = [(hit.docnum, hit.score) for hit in theirs[:limit]]
+    ours, total = ranking.rank(top, parsed.query, limit)
     assert [hit.docnum for hit in ours] == [docnum for docnum, _ in expected]
     assert all(math.isclose(hit.score, score, rel_tol=1e-12) for hit, (_, score) in zip(ours, expected))
     assert [hit.rank for hit in ours] == list(range(len(ours)))
