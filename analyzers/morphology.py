@@ -171,6 +171,18 @@ def definite(proclitic: str) -> bool:
     return proclitic.endswith((ARTICLE, "لل"))
 
 
+def carries_article(word: str) -> bool:
+    """Whether ``word`` (with no proclitic taken off) reads as the article and a word the
+    dictionary knows, and so takes no pronoun: المدرسه is ال + مدرسه, not المدرس + ه "his
+    teacher". A word that only starts with those letters (المه, his pain) is not.
+
+    >>> carries_article("المدرسه"), carries_article("المه"), carries_article("الوانه")
+    (True, False, False)
+    """
+    rest = word[len(ARTICLE) :]
+    return word.startswith(ARTICLE) and len(rest) >= MIN_STEM and dictionary.lookup(rest).known
+
+
 def attested(word: str, lexicon: Lexicon) -> str:
     """Why ``word`` is a word ("dictionary" / "index"), or "" if nothing attests it."""
     if len(word) < MIN_BASE or word in NORMALIZED_STOPWORDS:
@@ -209,13 +221,15 @@ def _stem_readings(
     """The attested readings of what follows a proclitic: the stem whole (after a proclitic
     only), or less a pronoun (ت written for ة before it), or less a tanween alef (only
     before a dictionary word, when the index holds the word whole, and never after ي:
-    أثريا is a town, not أثري with tanween)."""
+    أثريا is a town, not أثري with tanween). Neither after the article, whether taken off
+    as a proclitic or still on the stem (``carries_article``)."""
     found = []
     if proclitic and (why := attested(stem, lexicon) or ("article" if definite(proclitic) else "")):
         found.append((Segmentation(proclitic, stem, "", "", stem), why))
+    with_article = definite(proclitic) or carries_article(stem)
     for pronoun in PRONOUNS:
         rest = stem[: -len(pronoun)]
-        if not stem.endswith(pronoun) or len(rest) < MIN_STEM or definite(proclitic):
+        if not stem.endswith(pronoun) or len(rest) < MIN_STEM or with_article:
             continue
         if pronoun == "ي" and ARTICLE + stem in lexicon:
             continue  # a nisba adjective (الحربي), not "my"
@@ -225,7 +239,7 @@ def _stem_readings(
         elif why := attested(rest, lexicon):
             found.append((Segmentation(proclitic, rest, "", pronoun, rest), why))
     bare = stem[:-1]
-    if stem.endswith(ALEF) and len(bare) >= MIN_STEM and not bare.endswith("ي"):
+    if stem.endswith(ALEF) and len(bare) >= MIN_STEM and not bare.endswith("ي") and not with_article:
         why = attested(bare, lexicon)
         if why == "dictionary" or (why and not whole_attested):
             found.append((Segmentation(proclitic, bare, ALEF, "", bare), f"{why}, tanween alef"))
@@ -309,8 +323,9 @@ def _grow_noun(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> N
     # pronoun either.
     endings_here = {e: rule for e, rule in endings.items() if e != ALEF or not core.endswith("ي")}
     without_tanween = {e: rule for e, rule in endings.items() if e != ALEF}
+    article_in_base = carries_article(base)
     for proclitic in NOUN_PROCLITICS:
-        with_article = definite(proclitic)
+        with_article = article_in_base or definite(proclitic)
         _collect(proclitic, core, without_tanween if with_article else endings_here, base, lexicon,
                  forms, definite=with_article)
 

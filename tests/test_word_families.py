@@ -16,7 +16,7 @@ FORMS = [
     "مسئول", "مسؤول", "شئ", "شيء",
     "لبنان", "اللبن", "السودان", "السود", "سليمان", "سليم", "الإسكندرية", "الإسكندر",
     "قال", "قالت", "يقول", "قلت", "أبرز", "يبرز",
-    "علي",
+    "علي", "المدرس", "المدرسين",
 ]
 
 
@@ -65,6 +65,7 @@ def found_forms(searcher, query: str) -> set[str]:
         ("قال", {"قال", "قالت", "يقول", "قلت"}),
         ("أبرز", {"أبرز", "يبرز"}),
         ("علي", {"علي"}),
+        ("المدرسة", {"مدرسة", "مدرستنا", "والمدرسة", "بالمدرسة", "مدارس"}),
     ],
     ids=[
         "possessive on teh marbuta", "possessive plural", "pronoun, clitics, broken plural",
@@ -74,6 +75,7 @@ def found_forms(searcher, query: str) -> set[str]:
         "hamza shay long", "a name is not cut", "a word is not grown into a name",
         "sudan", "sulayman", "salim", "alexandria", "alexander", "verb conjugations",
         "form IV imperfect", "the name Ali is no stopword",
+        "the article takes no pronoun: al-madrasa is not al-mudarris + his",
     ],
 )
 def test_a_word_finds_its_family_and_only_it(searcher, query, expected):
