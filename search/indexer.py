@@ -112,7 +112,8 @@ class Progress:
     ``start`` comes once; then for each file read, ``advance`` as its records are read
     (``done``: its bytes read so far, growing) and last with ``done == source.size``;
     ``committing`` whenever the index is being written (at the end, and on large runs
-    every COMMIT_EVERY_BYTES), after which ``advance`` resumes."""
+    every COMMIT_EVERY_BYTES), then ``writing`` as the new segment's postings are
+    written, after which ``advance`` resumes."""
 
     def start(self, files: int, total_bytes: int) -> None:
         pass
@@ -122,6 +123,10 @@ class Progress:
 
     def committing(self) -> None:
         """The index is being written: segments, merges (a large part of the time)."""
+
+    def writing(self, done: int, total: int) -> None:
+        """Of the postings the commit writes, ``done`` bytes of ``total`` are written
+        (growing, last ``done == total``); not told when workers write them."""
 
 
 @dataclass
@@ -378,14 +383,14 @@ def _update(
             **_start_method(),
         )
     target = writing_to or index_dir
-    with _writing(ix, target, writer_options) as session:
+    with _writing(ix, target, writer_options, progress) as session:
         for file in gone:
             report.removed += state.counts.get(file, 0)
             session.writer.delete_by_term("file", file)
         for source in to_read:
             _index_file(session, source, state, report, progress)
             progress.advance(source, source.size)
-            session.maybe_commit(report.bytes_read, progress)
+            session.maybe_commit(report.bytes_read)
         progress.committing()
     return report
 
@@ -522,16 +527,16 @@ class _WritingSession:
     (``search.lexicon``) before each commit, so the file never lacks a word the index
     holds."""
 
-    def __init__(self, ix, index_dir: Path, options: dict):
-        self.ix, self.index_dir, self.options = ix, index_dir, options
+    def __init__(self, ix, index_dir: Path, options: dict, progress: Progress):
+        self.ix, self.index_dir, self.options, self.progress = ix, index_dir, options, progress
         self.writer = store.open_writer(ix, index_dir, **options)
         self.committed_at = 0
         self.vocabulary: set[str] = set()
 
-    def maybe_commit(self, bytes_read: int, progress: Progress) -> None:
+    def maybe_commit(self, bytes_read: int) -> None:
         self.check_workers()
         if bytes_read - self.committed_at >= COMMIT_EVERY_BYTES:
-            progress.committing()
+            self.progress.committing()
             self.commit()
             self.committed_at = bytes_read
             self.writer = store.open_writer(self.ix, self.index_dir, **self.options)
@@ -540,6 +545,9 @@ class _WritingSession:
         self.check_workers()
         save_lexicon(self.index_dir, self.vocabulary)
         self.vocabulary = set()
+        pool = getattr(self.writer, "pool", None)
+        if hasattr(pool, "progress"):  # search.whoosh_pool's, in this process
+            pool.progress = self.progress.writing
         self.writer.commit()
 
     def check_workers(self) -> None:
@@ -568,7 +576,7 @@ class _WritingSession:
 
 
 @contextmanager
-def _writing(ix, index_dir: Path, options: dict):
+def _writing(ix, index_dir: Path, options: dict, progress: Progress):
     """A writing session that commits on success and leaves the last commit alone otherwise.
 
     On failure (a full disk, a read-only folder, Ctrl-C) the workers are stopped and
@@ -578,7 +586,7 @@ def _writing(ix, index_dir: Path, options: dict):
     with _stopping_signals_interrupt():
         store.remove_leftovers(index_dir)  # of a killed run: on a full disk, the space needed
         with _workers_ignore_interrupts(options.get("procs", 1) > 1):
-            session = _WritingSession(ix, index_dir, options)
+            session = _WritingSession(ix, index_dir, options, progress)
         try:
             yield session
             session.commit()

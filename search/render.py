@@ -61,7 +61,8 @@ def analysis_table(tokens: list[AnalyzedToken]) -> Table:
 class IndexProgress:
     """On a terminal, one line: while reading, the bytes read of all files (advancing
     inside a large file), the speed and the time left; while the index is written, a
-    spinner and the time spent writing. Nothing otherwise.
+    spinner and the time spent writing, then, as the postings are written, their bytes
+    written, the speed and the time left. Nothing otherwise.
 
     Implements ``search.indexer.Progress`` without importing the indexer (and its HTML
     and encoding libraries), which searching never needs."""
@@ -79,7 +80,7 @@ class IndexProgress:
             disable=not enabled,
             transient=True,
         )
-        self.reading = self.writing = None
+        self.reading = self.writing_task = None
         self.files_total = self.files_done = self.bytes_done = 0
 
     def __enter__(self):
@@ -94,9 +95,9 @@ class IndexProgress:
         self.reading = self.bar.add_task(self._reading_description(), total=total_bytes)
 
     def advance(self, source, done: int) -> None:
-        if self.writing is not None:  # a commit on the way is over
-            self.bar.remove_task(self.writing)
-            self.writing = None
+        if self.writing_task is not None:  # a commit on the way is over
+            self.bar.remove_task(self.writing_task)
+            self.writing_task = None
             self.bar.update(self.reading, visible=True)
         if done >= source.size:
             self.files_done += 1
@@ -109,15 +110,20 @@ class IndexProgress:
     def committing(self) -> None:
         if self.reading is not None:
             self.bar.update(self.reading, visible=False)
-        if self.writing is None:
-            self.writing = self.bar.add_task("writing the index", total=None)
+        if self.writing_task is None:
+            self.writing_task = self.bar.add_task("writing the index", total=None)
+
+    def writing(self, done: int, total: int) -> None:
+        self.committing()
+        self.bar.update(self.writing_task, total=total, completed=done)
 
     def _reading_description(self) -> str:
         return f"indexing {self.files_done}/{self.files_total} files"
 
 
 class _Reading(ProgressColumn):
-    """A column shown while reading (the task has a total), blank while writing."""
+    """A column shown for a task with a total (reading; writing, once its postings are
+    counted), blank for one without."""
 
     def __init__(self, column: ProgressColumn):
         super().__init__()
@@ -128,7 +134,8 @@ class _Reading(ProgressColumn):
 
 
 class _Writing(_Reading):
-    """A column shown while writing, blank while reading."""
+    """A column shown for a task without a total (writing, until its postings are
+    counted), blank for one with a total."""
 
     def render(self, task):
         return self.column.render(task) if task.total is None else Text()

@@ -18,7 +18,8 @@ postings to the segment writer in the same order, more cheaply:
    writers), that term's postings are sorted before they are given out.
 
 Memory is bounded by ``limitmb`` plus one chunk per run being merged, not by the
-corpus. ``pooled_writer`` opens a writer (one process or Whoosh's ``MpWriter``) whose
+corpus. While reading back, the pool tells ``progress`` (when set) the bytes of postings
+given out so far and in all, so that writing a segment shows how far it has got. ``pooled_writer`` opens a writer (one process or Whoosh's ``MpWriter``) whose
 pools, its workers' included, are this class: whoosh3 accepts ``poolclass`` but does
 not use it, so the writers set ``self.pool`` after Whoosh's constructor, and each
 worker process (started by this module) has ``whoosh.multiproc`` build its writer.
@@ -63,6 +64,8 @@ _TERM_OVERHEAD = 160
 # holds little in memory.
 CHUNK_BYTES = 4 * 1024 * 1024
 _CHUNK_LENGTH = struct.Struct("<Q")
+# ``progress`` is told at most this many times while the postings are read back.
+PROGRESS_STEPS = 200
 _TERM_KEY = itemgetter(0, 1)
 # Python 3.8 and later read it.
 BLOCK_PICKLE_PROTOCOL = 5
@@ -88,6 +91,10 @@ class BulkPostingPool(PostingPool):
     def __init__(self, tempstore, segment, limitmb=128, **kwargs):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         self._fields: dict[str, dict[bytes, bytearray]] = {}
+        self._run_bytes: dict[str, int] = {}  # a run's path -> the bytes of its postings
+        # Called as progress(done, total) with bytes of postings while ``items`` gives
+        # them out, last with done == total.
+        self.progress = None
 
     def add(self, item):
         fieldname, tbytes, docnum, weight, vbytes = item
@@ -115,7 +122,7 @@ class BulkPostingPool(PostingPool):
         """Write what is in memory to a new run, terms in order, and empty the pool."""
         if self._fields:
             path, f = self._new_run()
-            self._write_run(f, self._take_terms())
+            self._run_bytes[path] = self._write_run(f, self._take_terms())
             self._add_run(path)
         self.currentsize = 0
 
@@ -127,17 +134,19 @@ class BulkPostingPool(PostingPool):
             for tbytes in sorted(terms):
                 yield fieldname, tbytes, terms.pop(tbytes)
 
-    def _write_run(self, f, terms):
-        chunk, size = [], 0
+    def _write_run(self, f, terms) -> int:
+        """Write the terms to the run ``f`` and close it; the bytes of their postings."""
+        chunk, size, written = [], 0, 0
         for entry in terms:
             chunk.append(entry)
             size += len(entry[2])
             if size >= CHUNK_BYTES:
                 _write_chunk(f, chunk)
-                chunk, size = [], 0
+                chunk, written, size = [], written + size, 0
         if chunk:
             _write_chunk(f, chunk)
         f.close()
+        return written + size
 
     def _read_run_terms(self, path):
         """The (fieldname, term, packed postings) of a run, in order; deletes the run."""
@@ -149,6 +158,7 @@ class BulkPostingPool(PostingPool):
         finally:
             f.close()
             self._remove_run(path)
+            self._run_bytes.pop(path, None)
 
     def _read_run(self, path):
         # MpWriter reads a worker's run back through this, as postings.
@@ -177,7 +187,9 @@ class BulkPostingPool(PostingPool):
         while len(self.runs) > target:
             oldest, self.runs = self.runs[:k], self.runs[k:]
             path, f = self._new_run()
-            self._write_run(f, self._merged_terms([self._read_run_terms(p) for p in oldest]))
+            self._run_bytes[path] = self._write_run(
+                f, self._merged_terms([self._read_run_terms(p) for p in oldest])
+            )
             self.runs.insert(0, path)
 
     def items(self, maxfiles=128):
@@ -187,14 +199,24 @@ class BulkPostingPool(PostingPool):
             self.save()
             self.reduce_to(maxfiles - 1, maxfiles)
         runs, self.runs = self.runs, []
+        total = sum(self._run_bytes.get(path, 0) for path in runs) + sum(
+            len(packed) for terms in self._fields.values() for packed in terms.values()
+        )
         sources = [self._read_run_terms(path) for path in runs] + [self._take_terms()]
         self.currentsize = 0
+        progress, done, told, step = self.progress, 0, 0, max(total // PROGRESS_STEPS, 1)
         for fieldname, tbytes, packed in self._merged_terms(sources):
             yield from _unpack_postings(fieldname, tbytes, packed)
+            done += len(packed)
+            if progress is not None and done - told >= step:
+                progress(done, total)
+                told = done
+        if progress is not None and told < total:
+            progress(total, total)
 
     def cleanup(self):
         super().cleanup()
-        self._fields = {}
+        self._fields, self._run_bytes = {}, {}
         self.currentsize = 0
 
 

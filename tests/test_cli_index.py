@@ -111,6 +111,9 @@ def test_index_progress_shows_bytes_then_the_writing_with_its_time():
     writing = progress_text(progress)
     assert "writing the index" in writing and "0:00:00" in writing
     assert "indexing" not in writing and "MB" not in writing
+    progress.writing(4_000_000, 10_000_000)  # its postings counted, 4 of 10 MB written
+    postings = progress_text(progress)
+    assert "writing the index" in postings and "4.0/10.0 MB" in postings
     progress.advance(news, 1_000_000)
     assert "writing" not in progress_text(progress)
     assert "3.0/3.0 MB" in progress_text(progress)

@@ -346,6 +346,28 @@ def test_progress_says_when_a_large_run_commits_on_the_way(tmp_path, monkeypatch
     ]
 
 
+class WritingProgress(RecordingProgress):
+    def writing(self, done, total):
+        self.events.append(("writing", done, total))
+
+
+def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer, "POOL_MB", 0.01)  # postings spilled to runs, then merged
+    root = tmp_path / "docs"
+    lines = [json.dumps({"id": f"n{i}", "text": f"{LEGACY} {NEWS} {i}"}, ensure_ascii=False) for i in range(30)]
+    write(root / "feed.jsonl", "\n".join(lines))
+    progress = WritingProgress()
+    index_paths([root], tmp_path / "index", progress=progress)
+    kinds = [event[0] for event in progress.events]
+    assert kinds.index("committing") < kinds.index("writing")
+    writing = [event[1:] for event in progress.events if event[0] == "writing"]
+    assert len(writing) > 10
+    total = writing[-1][1]
+    assert writing[-1] == (total, total) and total > 30 * len(NEWS)
+    assert [done for done, _ in writing] == sorted({done for done, _ in writing})
+    assert {size for _, size in writing} == {total}
+
+
 def test_a_rerun_parses_only_the_changed_lines_of_a_jsonl_file(tmp_path, monkeypatch):
     lines = [{"id": f"n{i}", "text": f"خبر رقم {i} عن المدرسة"} for i in range(20)]
     feed = write(

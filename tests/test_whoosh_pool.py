@@ -141,6 +141,35 @@ def test_runs_beyond_maxfiles_are_merged_in_order():
     assert list(pool.items(maxfiles=3)) == sorted(expected)
 
 
+@pytest.mark.parametrize("maxfiles", [128, 3], ids=["runs-merged-once", "runs-merged-first"])
+def test_reading_back_tells_the_bytes_of_postings_given_out(maxfiles):
+    pool = BulkPostingPool(RamStorage(), None, limitmb=0.0005)
+    told = []
+    pool.progress = lambda done, total: told.append((done, total))
+    added = [("body", f"term{n % 7}".encode(), n, 1.0, bytes(n % 5)) for n in range(300)]
+    for item in added:
+        pool.add(item)
+    assert len(pool.runs) > 3
+    everything = sum(whoosh_pool._POSTING.size + len(value) for *_, value in added)
+    out = []
+    for item in pool.items(maxfiles=maxfiles):
+        out.append(item)
+        assert not told or told[-1][0] <= whoosh_pool._POSTING.size * len(out) + sum(len(v) for *_, v in out)
+    assert out == sorted(added)
+    assert len(told) > 3
+    assert [done for done, _ in told] == sorted({done for done, _ in told})
+    assert {total for _, total in told} == {everything}
+    assert told[-1] == (everything, everything)
+
+
+def test_reading_back_without_progress_or_postings_tells_nothing():
+    pool = BulkPostingPool(RamStorage(), None)
+    assert list(pool.items()) == []
+    told = []
+    pool.progress = lambda done, total: told.append((done, total))
+    assert list(pool.items()) == [] and told == []
+
+
 @pytest.mark.parametrize(
     "added",
     [
