@@ -17,12 +17,11 @@ import weakref
 from dataclasses import dataclass
 
 from whoosh import matching, query, scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
-from whoosh.columns import NumericColumn
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
 
 from search.query import FamilyTerm, TreeOr, posting_blocks
+from search.whoosh_lengths import length_bytes
 
 # A term is looked up document by document (skipping the blocks of postings between)
 # when the documents asked about are this many times fewer than the term's: a common
@@ -233,18 +232,5 @@ def _norms(avgfl: float, B: float, K1: float) -> list[float]:
 
 
 def _length_bytes(reader, fieldname: str) -> bytes:
-    """The length byte of every document's ``fieldname`` in one segment: the column as
-    stored where the reader is whoosh3's own, else asked of the reader document by
-    document. The column internals read here are pinned by tests/test_whoosh_internals.py."""
-    count = reader.doc_count_all()
-    perdoc = getattr(reader, "_perdoc", None)
-    if type(perdoc) is W3PerDocReader:
-        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        if column is None:
-            return bytes(count)
-        if type(column) is NumericColumn.Reader and column._fixedlen == 1:
-            stored = bytes(column._dbfile.get(column._basepos, min(column._count, count)))
-            return stored + bytes(count - len(stored))
-    return bytes(
-        length_to_byte(reader.doc_field_length(docnum, fieldname, 0) or None) for docnum in range(count)
-    )
+    """The length byte of every document's ``fieldname`` in one segment."""
+    return length_bytes(getattr(reader, "_perdoc", reader), fieldname, reader.doc_count_all())

@@ -16,10 +16,14 @@ postings to the segment writer in the same order, more cheaply:
    by posting: a term's postings from older runs come first, as their documents do.
    Should a term's documents ever arrive out of order (a caller other than Whoosh's
    writers), that term's postings are sorted before they are given out.
+4. The writers here (``TermsInBulk``) take the terms from the pool and hand each one's
+   postings to whoosh3's postings writer a block at a time, where Whoosh's
+   ``add_postings`` takes them one by one.
 
 Memory is bounded by ``limitmb`` plus one chunk per run being merged, not by the
 corpus. While reading back, the pool tells ``progress`` (when set) the bytes of postings
-given out so far and in all, so that writing a segment shows how far it has got. ``pooled_writer`` opens a writer (one process or Whoosh's ``MpWriter``) whose
+given out so far and in all, so that writing a segment shows how far it has got.
+``pooled_writer`` opens a writer (one process or Whoosh's ``MpWriter``) whose
 pools, its workers' included, are this class: whoosh3 accepts ``poolclass`` but does
 not use it, so the writers set ``self.pool`` after Whoosh's constructor, and each
 worker process (started by this module) has ``whoosh.multiproc`` build its writer.
@@ -41,14 +45,19 @@ import heapq
 import marshal
 import pickle
 import struct
+from array import array
 from itertools import groupby
 from operator import itemgetter
 
 import whoosh.codec.whoosh3
 from whoosh import multiproc
+from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
+
+from search.whoosh_lengths import length_bytes
 
 # One posting in a term's buffer: document number, weight, length of the value (-1 for
 # None), then the value's bytes.
@@ -193,6 +202,12 @@ class BulkPostingPool(PostingPool):
             self.runs.insert(0, path)
 
     def items(self, maxfiles=128):
+        for fieldname, tbytes, packed in self.terms(maxfiles):
+            yield from _unpack_postings(fieldname, tbytes, packed)
+
+    def terms(self, maxfiles=128):
+        """(fieldname, term, packed postings) of every term in order, each term once,
+        emptying the pool (``items`` unpacks them into Whoosh's postings)."""
         if maxfiles < 2:
             raise ValueError(f"maxfiles={maxfiles} must be >= 2")
         if len(self.runs) >= maxfiles:
@@ -205,9 +220,9 @@ class BulkPostingPool(PostingPool):
         sources = [self._read_run_terms(path) for path in runs] + [self._take_terms()]
         self.currentsize = 0
         progress, done, told, step = self.progress, 0, 0, max(total // PROGRESS_STEPS, 1)
-        for fieldname, tbytes, packed in self._merged_terms(sources):
-            yield from _unpack_postings(fieldname, tbytes, packed)
-            done += len(packed)
+        for entry in self._merged_terms(sources):
+            yield entry
+            done += len(entry[2])
             if progress is not None and done - told >= step:
                 progress(done, total)
                 told = done
@@ -248,7 +263,96 @@ def _unpack_postings(fieldname, tbytes, packed):
     return postings
 
 
-class PooledSegmentWriter(SegmentWriter):
+def _unpack_columns(packed):
+    """One term's postings as (document numbers, weights, values), in document order;
+    a posting without a value has None."""
+    docnums, weights, values = [], [], []
+    unpack_from, size = _POSTING.unpack_from, _POSTING.size
+    position, end = 0, len(packed)
+    while position < end:
+        docnum, weight, length = unpack_from(packed, position)
+        position += size
+        docnums.append(docnum)
+        weights.append(weight)
+        if length == _NO_VALUE:
+            values.append(None)
+        else:
+            values.append(bytes(packed[position : position + length]))
+            position += length
+    if any(later <= earlier for earlier, later in zip(docnums, docnums[1:])):
+        postings = sorted(zip(docnums, weights, values))
+        docnums, weights, values = (list(column) for column in zip(*postings))
+    return docnums, weights, values
+
+
+class TermsInBulk:
+    """Writes a segment's postings a term at a time, not a posting at a time.
+
+    Whoosh's ``FieldWriter.add_postings`` takes each posting through four Python calls
+    and a field-length lookup: 60% of writing a segment, and writing segments some 40%
+    of indexing tashkeela_classical. Here each term's postings go to whoosh3's postings
+    writer a block at a time, with the block's statistics (highest weight, shortest and
+    longest field) computed from the field's length column read once
+    (``search.whoosh_lengths``); the blocks, term infos and files are Whoosh's own.
+    Used when the pool is a ``BulkPostingPool`` and the field writer whoosh3's; otherwise
+    Whoosh writes them. ``tests/test_whoosh_pool.py`` checks that the segment files are
+    Whoosh's own byte for byte; the whoosh3 internals set here are pinned."""
+
+    def _flush_segment(self):
+        if not isinstance(self.pool, BulkPostingPool) or type(self.fieldwriter) is not W3FieldWriter:
+            return super()._flush_segment()
+        # SegmentWriter._flush_segment, with the postings written by write_terms.
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        write_terms(self.fieldwriter, self.schema, pdr, self.pool.terms())
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
+
+
+def write_terms(fieldwriter, schema, lengths_reader, terms) -> None:
+    """Write ``terms`` ((fieldname, term, packed postings) in order) with whoosh3's field
+    writer, as ``FieldWriter.add_postings`` would write their postings one by one."""
+    fieldname = None
+    lengths = None
+    count = lengths_reader.doc_count_all() if lengths_reader is not None else 0
+    for name, tbytes, packed in terms:
+        # The pool packs document numbers unsigned: it holds none of the spelling
+        # entries (document -1) add_postings skips.
+        docnums, weights, values = _unpack_columns(packed)
+        if name != fieldname:
+            if fieldname is not None:
+                fieldwriter.finish_field()
+            fieldname = name
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            lengths = length_bytes(lengths_reader, fieldname, count) if lengths_reader is not None else None
+        fieldwriter.start_term(tbytes)
+        postings = fieldwriter._postwriter
+        limit = postings._blocklimit
+        for start in range(0, len(docnums), limit):
+            end = start + limit
+            _fill_block(postings, docnums[start:end], weights[start:end], values[start:end], lengths)
+            if end < len(docnums):
+                postings._write_block()
+        fieldwriter.finish_term()
+    if fieldname is not None:
+        fieldwriter.finish_field()
+
+
+def _fill_block(postings, docnums, weights, values, lengths) -> None:
+    """Set whoosh3's postings writer's buffered block as ``add_posting`` would leave it
+    after adding these postings to an empty block."""
+    postings._ids = array("I", docnums)
+    postings._weights = array("f", weights)
+    postings._values = [value for value in values if value]
+    postings._maxweight = max(0, max(weights))
+    present = set(map(lengths.__getitem__, docnums)) if lengths is not None else set()
+    present.discard(0)
+    postings._minlength = byte_to_length(min(present)) if present else None
+    postings._maxlength = byte_to_length(max(present)) if present else 0
+
+
+class PooledSegmentWriter(TermsInBulk, SegmentWriter):
     """Whoosh's one-process writer with a ``poolclass`` that is used."""
 
     def __init__(self, ix, poolclass=None, limitmb=128, **kwargs):
@@ -256,7 +360,7 @@ class PooledSegmentWriter(SegmentWriter):
         self.pool = (poolclass or POOL_CLASS)(self._tempstorage, self.newsegment, limitmb=limitmb)
 
 
-class PooledMpWriter(MpWriter):
+class PooledMpWriter(TermsInBulk, MpWriter):
     """Whoosh's multi-process writer whose workers, and itself, use ``poolclass``."""
 
     def __init__(self, ix, procs=None, poolclass=None, limitmb=128, **kwargs):

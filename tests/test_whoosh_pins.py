@@ -1,5 +1,5 @@
-"""Pins on the Whoosh code that search.whoosh_pool, search.whoosh_storage and search.ranking
-build on.
+"""Pins on the Whoosh code that search.whoosh_pool, search.whoosh_storage and
+search.whoosh_lengths (which search.ranking reads field lengths with) build on.
 
 Each row is a Whoosh class or function we subclass, override, call into or rely on the
 behaviour of, with a hash of its source in whoosh3 3.54.0. A Whoosh release that
@@ -14,7 +14,7 @@ import inspect
 
 import pytest
 
-POOL, STORAGE, RANKING = "search/whoosh_pool.py", "search/whoosh_storage.py", "search/ranking.py"
+POOL, STORAGE, LENGTHS = "search/whoosh_pool.py", "search/whoosh_storage.py", "search/whoosh_lengths.py"
 PINNED = [
     # BulkPostingPool subclasses PostingPool: its attributes, run files and cleanup.
     ("whoosh.externalsort.SortingPool.__init__", "72223883a7e5a73a", POOL),
@@ -43,12 +43,23 @@ PINNED = [
     # The segment writer pickles through the module's dumps (BLOCK_PICKLER), only here.
     ("whoosh.codec.whoosh3.W3PostingsWriter._write_block", "e83943e6e72d01ef", POOL),
     ("whoosh.codec.whoosh3.W3TermInfo.to_bytes", "182103aeda37ce64", POOL),
+    # TermsInBulk writes a term's postings as add_postings would, posting by posting: it
+    # sets the block buffer add_posting fills (_new_block empties) and lets whoosh3 write.
+    ("whoosh.codec.base.FieldWriter.add_postings", "a3caddab6fe02620", POOL),
+    ("whoosh.codec.whoosh3.W3PostingsWriter.__init__", "5d56b3bc183246d3", POOL),
+    ("whoosh.codec.whoosh3.W3PostingsWriter.add_posting", "811a537c4eea1795", POOL),
+    ("whoosh.codec.whoosh3.W3PostingsWriter._new_block", "af610818c72fef4e", POOL),
+    ("whoosh.codec.whoosh3.W3PostingsWriter.finish_postings", "d73a95bf811a6541", POOL),
+    ("whoosh.codec.whoosh3.W3FieldWriter.start_field", "14b57944c4aeaee6", POOL),
+    ("whoosh.codec.whoosh3.W3FieldWriter.start_term", "ec3f34231ac58f19", POOL),
+    ("whoosh.codec.whoosh3.W3FieldWriter.finish_term", "ead26346d81433a0", POOL),
+    ("whoosh.codec.whoosh3.W3FieldWriter.finish_field", "1afc7b47dedcb3b9", POOL),
     # Field lengths are read whole from the column doc_field_length reads a byte of.
-    ("whoosh.codec.whoosh3.W3PerDocReader._cached_reader", "2e27976f892aee8f", RANKING),
-    ("whoosh.codec.whoosh3.W3PerDocReader.doc_field_length", "224807cde950e948", RANKING),
-    ("whoosh.codec.whoosh3._lenfield", "504c3533ae82f040", RANKING),
-    ("whoosh.columns.FixedBytesColumn.Reader.__init__", "0aac309a23de8afd", RANKING),
-    ("whoosh.columns.NumericColumn.Reader.__init__", "d6775fae99775693", RANKING),
+    ("whoosh.codec.whoosh3.W3PerDocReader._cached_reader", "2e27976f892aee8f", LENGTHS),
+    ("whoosh.codec.whoosh3.W3PerDocReader.doc_field_length", "224807cde950e948", LENGTHS),
+    ("whoosh.codec.whoosh3._lenfield", "504c3533ae82f040", LENGTHS),
+    ("whoosh.columns.FixedBytesColumn.Reader.__init__", "0aac309a23de8afd", LENGTHS),
+    ("whoosh.columns.NumericColumn.Reader.__init__", "d6775fae99775693", LENGTHS),
     # MappedFile is a BufferFile set up by hand, reading through StructFile's methods.
     ("whoosh.filedb.structfile.StructFile", "5b165971e5e694a7", STORAGE),
     ("whoosh.filedb.structfile.BufferFile", "d4a699999d3405b8", STORAGE),

@@ -129,6 +129,41 @@ def test_segment_writer_matches_whoosh(limitmb, optimize):
     assert len(built[0]) > 500
 
 
+def segment_files(storage, ix) -> list[dict[str, bytes]]:
+    """Each segment's files (postings, terms, columns), by kind, as bytes."""
+    found = []
+    for segment in ix._segments():
+        compound, files = segment.open_compound_file(storage), {}
+        for name in compound.list():
+            inner = compound.open_file(name)
+            files[name.split(".", 1)[1]] = bytes(inner.read())
+            inner.close()
+        found.append(files)
+    return found
+
+
+@pytest.mark.parametrize(
+    "limitmb, optimize",
+    [(128, False), (0.05, False), (0.05, True)],
+    ids=["in-memory", "spilled-runs", "merged-segments"],
+)
+def test_segments_written_a_term_at_a_time_are_whooshs_byte_for_byte(limitmb, optimize):
+    """Blocks, their statistics, term infos and inlined postings as Whoosh's own writer
+    writes them posting by posting (whoosh_pool.TermsInBulk), with terms of many blocks."""
+    rows = records(420)
+    built = []
+    for writer_class in (SegmentWriter, PooledSegmentWriter):
+        storage = RamStorage()
+        ix = store.SafeFileIndex.create(storage, store.make_schema(), store.INDEX_NAME)
+        write_segments(ix, writer_class, [rows[:300], rows[300:]], limitmb, optimize)
+        built.append(segment_files(storage, ix))
+        with ix.reader() as reader:
+            assert max(reader.doc_frequency("body", term) for term in reader.lexicon("body")) > 2 * 128
+    assert len(built[1]) == (1 if optimize else 2)
+    assert built[0] == built[1]
+    assert all(files["pst"] and files["trm"] for files in built[1])
+
+
 def test_runs_beyond_maxfiles_are_merged_in_order():
     pool = BulkPostingPool(RamStorage(), None, limitmb=0.0001)
     expected = []
