@@ -243,24 +243,7 @@ def _write_chunk(f, chunk) -> None:
 
 def _unpack_postings(fieldname, tbytes, packed):
     """One term's postings as Whoosh's tuples, in document order."""
-    postings = []
-    unpack_from, size = _POSTING.unpack_from, _POSTING.size
-    position, end, previous, ordered = 0, len(packed), -1, True
-    while position < end:
-        docnum, weight, length = unpack_from(packed, position)
-        position += size
-        if length == _NO_VALUE:
-            value = None
-        else:
-            value = bytes(packed[position : position + length])
-            position += length
-        if docnum <= previous:
-            ordered = False
-        previous = docnum
-        postings.append((fieldname, tbytes, docnum, weight, value))
-    if not ordered:
-        postings.sort()
-    return postings
+    return [(fieldname, tbytes, *posting) for posting in zip(*_unpack_columns(packed))]
 
 
 def _unpack_columns(packed):
