@@ -50,6 +50,10 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 #   load ~6: 1 worker 49.2 / 86.6 / 437, 2 workers 50.0 /  72.3 / 581
 #   load ~9: 1 worker 46.7 / 126  / 437, 2 workers 51.7 / 141   / 594
 # The parent parses, fingerprints and normalizes every record before a worker sees it.
+# Quiet machine, 2026-12-01, bench/index.py (CPU s / wall s / peak MB): 47 MB of input,
+# medians of 3: 1 worker 72.9 / 74.1 / 240, 2 workers 77.9 / 43.2 / 528; 94 MB (copies
+# 2), one run each: 1 worker 133 / 138 / 257, 2 workers 154 / 85 / 597 — faster on an
+# idle second core, but at the 600 MB bound and growing with the input.
 WORKERS = 1
 # Postings the writer (each worker, if any) holds before it spills a run to disk, as
 # search.whoosh_pool.BulkPostingPool counts them (within 10% of what it holds). It
