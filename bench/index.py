@@ -1,7 +1,9 @@
 """Indexing cost: a fresh index of tashkeela_classical, beside plain Whoosh and Lucene.
 
 Each engine runs in its own process, in turn, ``--repeat`` times; the figures are
-medians. For each it prints the CPU seconds of the whole process tree (user + system
+medians, and "vs plain" is the median of each round's ratio to plain Whoosh's run of
+the same round (pair by pair, so that a machine whose speed drifts between rounds moves
+it less than a ratio of medians). For each it prints the CPU seconds of the whole process tree (user + system
 of the indexing process and every descendant: Whoosh's workers are grandchildren,
 started by a forkserver, so this process makes itself their subreaper and reaps them
 all before reading ``RUSAGE_CHILDREN``), the peak resident memory of the tree (the sum
@@ -266,16 +268,17 @@ def main():
                 if engine != rerun_engine or attempt < args.repeat - 1:
                     subprocess.run(["rm", "-rf", str(index_dir)], check=True)
 
-        baseline = statistics.median(run["cpu"] for run in results.get("plain", [])) if (
-            "plain" in results
-        ) else None
+        baseline = results.get("plain")
         print(
             f"{'engine':<12} {'CPU s':>6} {'vs plain':>8} {'wall s':>6} {'peak MB':>7} "
             f"{'(main':>6} {'other)':>6} {'index MB':>8}"
         )
         for engine, runs in results.items():
             median = {name: statistics.median(run[name] for run in runs) for name in runs[0]}
-            ratio = f"{median['cpu'] / baseline:7.2f}x" if baseline else ""
+            ratio = ""
+            if baseline:
+                paired = statistics.median(run["cpu"] / plain["cpu"] for run, plain in zip(runs, baseline))
+                ratio = f"{paired:7.2f}x"
             size = f"{median['size_mb']:8.0f}" if median["size_mb"] else f"{'-':>8}"
             each = ", ".join(f"{run['cpu']:.1f}" for run in runs)
             print(
