@@ -3,11 +3,12 @@
 Each engine runs in its own process, in turn, ``--repeat`` times; the figures are
 medians, and "vs plain" is the median of each round's ratio to plain Whoosh's run of
 the same round (pair by pair, so that a machine whose speed drifts between rounds moves
-it less than a ratio of medians). For each it prints the CPU seconds of the whole process tree (user + system
-of the indexing process and every descendant: Whoosh's workers are grandchildren,
-started by a forkserver, so this process makes itself their subreaper and reaps them
-all before reading ``RUSAGE_CHILDREN``), the peak resident memory of the tree (the sum
-over its processes, sampled from /proc), wall time and index size.
+it less than a ratio of medians). For each it prints the CPU seconds of the whole
+process tree (user + system of the indexing process and every descendant: Whoosh's
+workers are grandchildren, started by a forkserver, so this process makes itself their
+subreaper and reaps them all before reading ``RUSAGE_CHILDREN``), the peak resident
+memory of the tree (the sum over its processes, sampled from /proc), wall time and
+index size.
 
 Engines:
   ours         `search index` (search.indexer.index_paths) with its posting pool
