@@ -21,9 +21,10 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 
 from whoosh import matching, qparser, query
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.reading import TermNotFound
 
 from analyzers.grams import word_grams
@@ -590,21 +591,92 @@ class FamilyMatcher(matching.ListMatcher):
 
 def _summed_postings(reader, fieldname: str, forms, typed: str):
     """({docnum: sum of factor * frequency} of ``forms``, {docnum: frequency of ``typed``})
-    in one segment (deleted documents are left out by the reader)."""
-    frequencies: dict[int, float] = {}
+    in one segment (deleted documents are left out).
+
+    A family has some fifty forms a field, read in full at every search (its idf needs
+    the exact number of records holding any of them): two fifths of a one-word search.
+    So the forms' blocks are read straight from the term dictionary (``form_blocks``),
+    and a block whose weights are all 1 (most are) is counted by ``Counter.update`` in C;
+    the sums are the same numbers either way."""
+    frequencies: Counter = Counter()
     exact: dict[int, float] = {}
     get = frequencies.get
     for form, factor in forms:
-        try:
-            postings = reader.postings(fieldname, form)
-        except TermNotFound:
-            continue
-        for docnums, weights in posting_blocks(postings):
-            for docnum, weight in zip(docnums, weights):
-                frequencies[docnum] = get(docnum, 0.0) + factor * weight
+        for docnums, weights in form_blocks(reader, fieldname, form):
+            if weights is not None and not isinstance(weights, float) and weights.count(1.0) == len(weights):
+                weights = None
+            if weights is None and factor == 1.0:
+                frequencies.update(docnums)
+            else:
+                if weights is None or isinstance(weights, float):
+                    weights = [1.0 if weights is None else weights] * len(docnums)
+                for docnum, weight in zip(docnums, weights):
+                    frequencies[docnum] = get(docnum, 0.0) + factor * weight
             if form == typed:
-                exact.update(zip(docnums, weights))
+                if weights is None:
+                    exact.update(dict.fromkeys(docnums, 1.0))
+                else:
+                    exact.update(zip(docnums, weights))
     return frequencies, exact
+
+
+def form_blocks(reader, fieldname: str, text: str):
+    """(docnums, weights) of one term's postings in one segment, a block at a time, with
+    deleted documents left out; ``weights`` is None where every weight is 1.0 and one
+    float where all are that number, as whoosh3 stores a block.
+
+    Read from whoosh3's term dictionary and postings file without a matcher: the
+    SegmentReader.postings → W3Codec.postings_reader → W3LeafMatcher path cost as much
+    as reading the blocks, twice over for the half of a family's forms a field lacks.
+    Everything read here is pinned by tests/test_whoosh_internals.py; another reader
+    goes through Whoosh's matcher."""
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is not W3TermsReader or getattr(reader, "is_closed", True):
+        yield from _matcher_blocks(reader, fieldname, text)
+        return
+    field = reader.schema[fieldname] if fieldname in reader.schema else None
+    if field is None:
+        return
+    try:
+        info = terms.term_info(fieldname, field.to_bytes(text))
+    except (TermNotFound, ValueError):
+        return
+    deleted = reader.deleted_docs_set
+    if info.is_inlined():
+        docnums, weights, _ = info.inlined_postings()
+        blocks = [(docnums, weights)]
+    else:
+        blocks = _stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format))
+    for docnums, weights in blocks:
+        if deleted:
+            if weights is None or isinstance(weights, float):
+                weights = [1.0 if weights is None else weights] * len(docnums)
+            kept = [(docnum, weight) for docnum, weight in zip(docnums, weights) if docnum not in deleted]
+            if not kept:
+                continue
+            docnums, weights = zip(*kept)
+        yield docnums, weights
+
+
+def _stored_blocks(block):
+    """The (docnums, weights) of each block of a W3LeafMatcher, as stored (the document
+    numbers delta-decoded, in C)."""
+    while True:
+        if block._data is None:
+            block._read_data()
+        docnums, weights = block._data[0], block._data[1]
+        yield (docnums if block._byteids else tuple(accumulate(docnums))), weights
+        if block._lastblock:
+            return
+        block._goto(block._nextoffset)
+
+
+def _matcher_blocks(reader, fieldname: str, text: str):
+    try:
+        postings = reader.postings(fieldname, text)
+    except TermNotFound:
+        return
+    yield from posting_blocks(postings)
 
 
 def posting_blocks(postings):

@@ -5,9 +5,10 @@ import hashlib
 import inspect
 
 import pytest
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter, W3TermInfo, W3TermsReader
+from whoosh.reading import SegmentReader
 
-from search.query import _summed_postings
+from search.query import _matcher_blocks, _summed_postings, form_blocks
 
 
 @pytest.mark.parametrize(
@@ -18,12 +19,73 @@ from search.query import _summed_postings
         ("_next_block", "2fb1dc5070ec4a68"),
         ("is_active", "5a8f5ec736cc8a1a"),
         ("_goto", "2336acae68a6b10b"),
+        ("_read_data", "150a9642f8b55013"),
+        ("__init__", "a1cbbb01622f17ec"),
     ],
 )
 def test_the_posting_block_reader_is_as_pinned(method, digest):
-    """search.query.posting_blocks reads W3LeafMatcher's blocks through these."""
+    """search.query.posting_blocks and form_blocks read W3LeafMatcher's blocks through these."""
     source = inspect.getsource(getattr(W3LeafMatcher, method))
     assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest
+
+
+@pytest.mark.parametrize(
+    "owner, method, digest",
+    [
+        (W3TermsReader, "term_info", "9085b0a039fc34ac"),
+        (W3Codec, "postings_reader", "339e62c08607b880"),
+        (SegmentReader, "postings", "186e21090986f5e6"),
+        (W3TermInfo, "inlined_postings", "75111abee0ab3f08"),
+        (W3TermInfo, "extent", "ec14439146612646"),
+        (W3PostingsWriter, "_mini_weights", "9471308d1d7d273f"),
+        (W3PostingsWriter, "_mini_ids", "f2287d08ab760c13"),
+    ],
+)
+def test_the_way_to_a_terms_blocks_is_as_pinned(owner, method, digest):
+    """search.query.form_blocks goes from the term dictionary to the blocks as
+    SegmentReader.postings and W3Codec.postings_reader do, and reads the ids and weights
+    as W3PostingsWriter stores them (None for all 1.0, one float for all alike)."""
+    source = inspect.getsource(getattr(owner, method))
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest
+
+
+def _flat(blocks):
+    pairs = []
+    for docnums, weights in blocks:
+        if weights is None or isinstance(weights, float):
+            weights = [1.0 if weights is None else weights] * len(docnums)
+        pairs.extend(zip(docnums, weights))
+    return pairs
+
+
+def test_form_blocks_give_what_the_matcher_gives_with_deletions(tmp_path):
+    """Every term of a segment with deleted documents, inlined, one block or several,
+    with weights all 1, all alike or mixed: read straight and through Whoosh's matcher."""
+    from search import store
+    from search.indexer import index_paths
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(300):
+        repeat = "مدرسة " * (1 + n % 3)
+        (docs / f"d{n}.txt").write_text(f"{repeat} كتاب{n % 5} كلمة{n} والمدارس", encoding="utf-8")
+    index_paths([docs], tmp_path / "index")
+    for n in range(0, 300, 7):
+        (docs / f"d{n}.txt").unlink()
+    for n in range(300, 500):  # a second segment, without deletions
+        (docs / f"d{n}.txt").write_text(f"مدرسة كتاب{n % 5} {'كتب ' * (n % 2)}", encoding="utf-8")
+    index_paths([docs], tmp_path / "index")
+    with store.open_index(tmp_path / "index").reader() as reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers()] if not reader.is_atomic() else [reader]
+        assert sorted(leaf.has_deletions() for leaf in leaves) == [False, True]
+        kinds = set()
+        for leaf in leaves:
+            for text in {term.decode() for field, term in leaf.all_terms() if field == "body"}:
+                straight = list(form_blocks(leaf, "body", text))
+                kinds.update("many" if len(straight) > 1 else type(w).__name__ for _, w in straight)
+                assert _flat(straight) == _flat(_matcher_blocks(leaf, "body", text)), text
+            assert list(form_blocks(leaf, "body", "غائبة")) == list(form_blocks(leaf, "nofield", "مدرسة")) == []
+    assert {"many", "NoneType", "tuple"} <= kinds, kinds
 
 
 def test_block_reading_gives_what_the_matcher_api_gives(make_index):
