@@ -12,8 +12,8 @@ highlights (``search.snippets``) and scoring (``search.searching``) all ask this
 - A document word matches a query word when its term is one of the family's.
 """
 
-from functools import lru_cache
 
+from analyzers.memo import remembered
 from analyzers.morphology import Family, Lexicon, family
 from analyzers.normalization import normalize
 from analyzers.stopwords import is_stopword
@@ -23,7 +23,7 @@ from analyzers.stopwords import is_stopword
 TERM_CACHE_SIZE = 200_000
 
 
-@lru_cache(maxsize=TERM_CACHE_SIZE)
+@remembered(TERM_CACHE_SIZE)
 def word_term(surface: str) -> tuple[str, bool]:
     """(normalized form, is a stopword) of one word as written.
 

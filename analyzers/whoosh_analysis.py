@@ -6,11 +6,11 @@ as written. Everything here pickles (Whoosh stores the schema in the index): no
 lambdas or closures, and these import paths are part of the index format.
 """
 
-from functools import lru_cache
 
 from whoosh.analysis import Filter, RegexTokenizer, Token, Tokenizer
 
 from analyzers.grams import GRAM_EDGE
+from analyzers.memo import remembered
 from analyzers.roots import root
 from analyzers.normalization import normalize
 from analyzers.terms import TERM_CACHE_SIZE, word_term
@@ -134,7 +134,7 @@ class RootTokenizer(Tokenizer):
                 yield token
 
 
-@lru_cache(maxsize=TERM_CACHE_SIZE)
+@remembered(TERM_CACHE_SIZE)
 def _gram_word_root(word: str) -> str:
     """The root of one word of a ``gram_text`` (its edges marked)."""
     return root(word.strip(GRAM_EDGE))

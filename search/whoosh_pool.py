@@ -41,6 +41,7 @@ search (``search.ranking``). Any Whoosh reads either protocol, so indexes writte
 before read as they did.
 """
 
+import functools
 import heapq
 import marshal
 import pickle
@@ -70,9 +71,13 @@ _NO_VALUE = -1
 _TERM_OVERHEAD = 160
 # A run is written as length-prefixed marshal chunks of about this many bytes of
 # postings: few enough calls to cost nothing, small enough that merging many runs
-# holds little in memory.
-CHUNK_BYTES = 4 * 1024 * 1024
+# holds little in memory (the merge holds a chunk of each run: at 4 MB, three runs of
+# tashkeela_classical twice over peaked 5-7 MB above 256 KB chunks, bench/index.py).
+CHUNK_BYTES = 256 * 1024
 _CHUNK_LENGTH = struct.Struct("<Q")
+# glibc's mallopt parameter, and the value the pool sets it to (glibc's default start).
+_M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 128 * 1024
 # ``progress`` is told at most this many times while the postings are read back.
 PROGRESS_STEPS = 200
 _TERM_KEY = itemgetter(0, 1)
@@ -99,6 +104,7 @@ class BulkPostingPool(PostingPool):
 
     def __init__(self, tempstore, segment, limitmb=128, **kwargs):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
+        _fixed_mmap_threshold()
         self._fields: dict[str, dict[bytes, bytearray]] = {}
         self._run_bytes: dict[str, int] = {}  # a run's path -> the bytes of its postings
         # Called as progress(done, total) with bytes of postings while ``items`` gives
@@ -233,6 +239,23 @@ class BulkPostingPool(PostingPool):
         super().cleanup()
         self._fields, self._run_bytes = {}, {}
         self.currentsize = 0
+
+
+@functools.cache
+def _fixed_mmap_threshold() -> None:
+    """Have glibc's malloc serve every block of MMAP_THRESHOLD bytes or more from a
+    mapping of its own, given back when freed. By default the threshold rises to the
+    largest such block freed (up to 32 MB), after which the pool's big term buffers and
+    a spill's chunks come from the heap, whose freed memory stays with the process: the
+    resident size rose 6-10 MB with each run spilled (tashkeela_classical twice over,
+    three runs), where with the threshold fixed it falls 1-2 MB. Not glibc: nothing to
+    do."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (AttributeError, OSError, TypeError):
+        pass
 
 
 def _write_chunk(f, chunk) -> None:
