@@ -6,14 +6,11 @@ disk in about 0.1 ms, which made a word's family cost 19 ms on tashkeela_classic
 the indexer also keeps the index's words in a sorted text file beside it
 (``LEXICON_FILE``, one word a line, written before each commit, so that it never lacks a
 word the index holds; words of deleted records stay, and match nothing), which a search
-reads once and bisects. An index without the file is asked through Whoosh.
-
-The file is bisected as it is on disk, bytes (``SortedWords``): UTF-8 sorts as the code
-points do. Decoding and splitting its 143,000 words (1.8 MB on tashkeela_classical)
-cost a one-shot search 20 ms; a family asks a few hundred questions, each a few
-microseconds of bisecting.
+reads once (143,000 words, 2 MB, in some 20 ms) and bisects. An index without the file
+is asked through Whoosh.
 """
 
+import bisect
 import os
 from heapq import merge
 from pathlib import Path
@@ -36,53 +33,12 @@ def save_lexicon(index_dir: Path, words: set[str]) -> None:
     os.replace(fresh, path)
 
 
-def load_lexicon(index_dir: Path) -> "SortedWords | None":
+def load_lexicon(index_dir: Path) -> list[str] | None:
     """The index's words, sorted; None when the index has no lexicon file."""
     path = Path(index_dir) / LEXICON_FILE
     if not path.is_file():
         return None
-    try:
-        return SortedWords(path.read_bytes())
-    except OSError:
-        return SortedWords(b"")
-
-
-class SortedWords:
-    """Words sorted one a line, UTF-8, looked up by bisecting the bytes (a line that is
-    not UTF-8 comes out with replacement characters, and matches no term)."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def __contains__(self, word: str) -> bool:
-        key = word.encode("utf-8", "surrogatepass")
-        start = self._first_at_least(key)
-        return self.data[start : self._line_end(start)] == key and start < len(self.data)
-
-    def starting_with(self, prefix: str) -> tuple[str, ...]:
-        key = prefix.encode("utf-8", "surrogatepass")
-        start = self._first_at_least(key)
-        end = self._first_at_least(key + b"\xff")  # no UTF-8 byte is 0xff
-        if start >= end:
-            return ()
-        return tuple(self.data[start : end - 1].decode("utf-8", "replace").split("\n"))
-
-    def _line_end(self, start: int) -> int:
-        end = self.data.find(b"\n", start)
-        return len(self.data) if end < 0 else end
-
-    def _first_at_least(self, key: bytes) -> int:
-        """Where the first line not below ``key`` starts (past the end when none)."""
-        data, low, high = self.data, 0, len(self.data)
-        while low < high:
-            middle = (low + high) // 2
-            start = data.rfind(b"\n", low, middle) + 1 or low
-            end = self._line_end(middle)
-            if data[start:end] < key:
-                low = end + 1
-            else:
-                high = start
-        return low
+    return _read_words(path)
 
 
 def _read_words(path: Path) -> list[str]:
@@ -98,19 +54,20 @@ class IndexLexicon:
     when given (``words``, sorted), else looked up in its term dictionary; answers are
     remembered for the reader's life."""
 
-    def __init__(self, reader, fields: tuple[str, ...] | None = None, words: "SortedWords | None" = None):
+    def __init__(self, reader, fields: tuple[str, ...] | None = None, words: list[str] | None = None):
         if fields is None:
             # Imported here: the indexer saves the lexicon and needs no query parser.
             from search.query import TEXT_FIELDS as fields
         self.reader = reader
         self.fields = tuple(field for field in fields if field in reader.schema)
-        self.words = words
+        self.words = words  # a set of them cost a one-shot search 20 ms more than bisecting
         self._contains: dict[str, bool] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
 
     def __contains__(self, form: str) -> bool:
         if self.words is not None:
-            return form in self.words
+            at = bisect.bisect_left(self.words, form)
+            return at < len(self.words) and self.words[at] == form
         found = self._contains.get(form)
         if found is None:
             found = self._contains[form] = any(
@@ -120,7 +77,9 @@ class IndexLexicon:
 
     def starting_with(self, prefix: str) -> tuple[str, ...]:
         if self.words is not None:
-            return self.words.starting_with(prefix)
+            start = bisect.bisect_left(self.words, prefix)
+            end = bisect.bisect_left(self.words, prefix + "\U0010ffff", start)
+            return tuple(self.words[start:end])
         found = self._prefixes.get(prefix)
         if found is None:
             streams = [self.reader.expand_prefix(field, prefix) for field in self.fields]
