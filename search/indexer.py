@@ -70,6 +70,12 @@ WORKERS = 1
 # within the load's noise: 37.5 / 87.3 s against 42.1 / 81.2 s). Medians of 3 at 47 MB,
 # one after the other: 64 MB 38.9 CPU s (37.4-40.9) / 241 MB, 128 MB 46.3 (42.0-50.4) /
 # 283 MB; at 94 MB, 64 MB: 78.7 / 259. Spilling more runs costs nothing measurable.
+# Since the word caches fill and stay (analyzers.memo) and the pool gives its memory
+# back (search.whoosh_pool), an RSS timeline peaks at 197 / 208 / 215 MB on 47 / 94 /
+# 141 MB of input (64 MB), 173 / 176 MB on 47 / 94 MB (32 MB): what still grows is
+# some 200 bytes a record (its key, kept to find deleted records, and Whoosh's column
+# offsets). 32 MB cost 5.6% more CPU at 47 MB (farm-bench -n 3 --vs, pairs 1.04-1.25:
+# every term is written to and merged from twice as many runs), so 64 stays.
 POOL_MB = 64
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
