@@ -54,6 +54,12 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 # medians of 3: 1 worker 72.9 / 74.1 / 240, 2 workers 77.9 / 43.2 / 528; 94 MB (copies
 # 2), one run each: 1 worker 133 / 138 / 257, 2 workers 154 / 85 / 597 — faster on an
 # idle second core, but at the 600 MB bound and growing with the input.
+# With the memory fixes of search.whoosh_pool and analyzers.memo, same session: 47 MB,
+# medians of 3, 1 worker 70.7 / 71.5 / 213, 2 workers 81.0 / 44.5 / 478 (Lucene 6.9 s
+# wall); peak MB on 47 / 94 / 141 MB of input, one run each: 1 worker 214 / 220 / 227,
+# 2 workers 478 / 512 / 537. And two workers write two segments, where every family is
+# looked up twice: queries took 1.12x as long on that index (bench/query_versions.py,
+# same code, the two indexes, 2 rounds: p50 12.93 against 14.52 ms).
 WORKERS = 1
 # Postings the writer (each worker, if any) holds before it spills a run to disk, as
 # search.whoosh_pool.BulkPostingPool counts them (within 10% of what it holds). It
