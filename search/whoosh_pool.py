@@ -52,7 +52,7 @@ from operator import itemgetter
 
 import whoosh.codec.whoosh3
 from whoosh import multiproc
-from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter
 from whoosh.util.numeric import byte_to_length
@@ -78,6 +78,13 @@ _CHUNK_LENGTH = struct.Struct("<Q")
 # glibc's mallopt parameter, and the value the pool sets it to (glibc's default start).
 _M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 128 * 1024
+# A term with fewer postings than this (and no full block) is written into its term
+# info, not as a block of the postings file (whoosh3's ``inlinelimit``; its default, 1,
+# inlines nothing). On tashkeela_classical, 8 against none: index 82 against 86 MB,
+# queries 0.97x (bench/query_versions.py, same code, the two indexes, 2 rounds;
+# phrases 0.92x), a re-run with 1% of the records changed 0.91x the CPU (farm-bench
+# -n 7 --vs; its segment's 12,006 terms are mostly rare).
+INLINE_LIMIT = 8
 # ``progress`` is told at most this many times while the postings are read back.
 PROGRESS_STEPS = 200
 _TERM_KEY = itemgetter(0, 1)
@@ -97,6 +104,13 @@ def dumps_block(data, protocol=None) -> bytes:
 BLOCK_PICKLER = {whoosh.codec.whoosh3: ("dumps", dumps_block)}
 for _module, (_name, _function) in BLOCK_PICKLER.items():
     setattr(_module, _name, _function)
+
+
+# whoosh3's postings writer inlines a term's postings by calling ``set_inline`` on its
+# term info, which has only ``set_inlined``: unreachable with the default inlinelimit,
+# an AttributeError with any other. Pinned by tests/test_whoosh_pins.py.
+if not hasattr(W3TermInfo, "set_inline"):
+    W3TermInfo.set_inline = W3TermInfo.set_inlined
 
 
 class BulkPostingPool(PostingPool):
@@ -413,6 +427,7 @@ def pooled_writer(ix, procs=1, start_workers_after=0, **options):
 
     With ``start_workers_after``, the workers start only once that many characters of
     document text are waiting (``WorkersWhenWorthIt``)."""
+    options.setdefault("codec", W3Codec(inlinelimit=INLINE_LIMIT))
     if procs > 1 and getattr(ix.storage, "supports_multiproc_writing", False):
         if start_workers_after:
             return WorkersWhenWorthIt(ix, procs, start_workers_after, **options)

@@ -50,6 +50,10 @@ PINNED = [
     ("whoosh.codec.whoosh3.W3PostingsWriter.add_posting", "811a537c4eea1795", POOL),
     ("whoosh.codec.whoosh3.W3PostingsWriter._new_block", "af610818c72fef4e", POOL),
     ("whoosh.codec.whoosh3.W3PostingsWriter.finish_postings", "d73a95bf811a6541", POOL),
+    # finish_postings inlines a rare term through set_inline, which W3TermInfo lacks:
+    # whoosh_pool names set_inlined so (INLINE_LIMIT).
+    ("whoosh.codec.whoosh3.W3TermInfo.set_inlined", "85e5ff4e1876ec7e", POOL),
+    ("whoosh.codec.whoosh3.W3Codec.__init__", "c09a6a74aac96575", POOL),
     ("whoosh.codec.whoosh3.W3FieldWriter.start_field", "14b57944c4aeaee6", POOL),
     ("whoosh.codec.whoosh3.W3FieldWriter.start_term", "ec3f34231ac58f19", POOL),
     ("whoosh.codec.whoosh3.W3FieldWriter.finish_term", "ead26346d81433a0", POOL),
@@ -105,3 +109,36 @@ def test_the_segment_writer_pickles_only_through_the_block_pickler():
     for module, (name, function) in BLOCK_PICKLER.items():
         assert getattr(module, name) is function
     assert whoosh.codec.whoosh3.dumps((1, b"\x00\xff"), 2)[:2] == b"\x80\x05"
+
+
+def test_rare_terms_are_inlined_and_read_back(tmp_path):
+    """A term with fewer than INLINE_LIMIT postings is written into its term info (the
+    set_inline whoosh3 calls is set_inlined), and reads back the same by Whoosh's own
+    matcher and by search.query.form_blocks; a common one is written as blocks."""
+    from search import store
+    from search.indexer import index_paths
+    from search.query import _matcher_blocks, form_blocks
+    from search.whoosh_pool import INLINE_LIMIT
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(40):
+        (docs / f"d{n}.txt").write_text(f"مدرسة نادرة{n % 10} " + "كتاب " * (n % 3), encoding="utf-8")
+    index_paths([docs], tmp_path / "index")
+    with store.open_index(tmp_path / "index").reader() as reader:
+        terms = reader._terms
+        rare, common = terms.term_info("body", "نادره1".encode()), terms.term_info("body", "مدرسه".encode())
+        assert rare.doc_frequency() == 4 < INLINE_LIMIT and rare.is_inlined()
+        assert common.doc_frequency() == 40 and not common.is_inlined()
+        for word in ("نادره1", "مدرسه", "كتاب"):
+            straight, whooshs = _pairs(form_blocks(reader, "body", word)), _pairs(_matcher_blocks(reader, "body", word))
+            assert straight == whooshs and len(straight) == reader.doc_frequency("body", word) > 0, word
+
+
+def _pairs(blocks):
+    pairs = []
+    for docnums, weights in blocks:
+        if weights is None or isinstance(weights, float):
+            weights = [1.0 if weights is None else weights] * len(docnums)
+        pairs.extend(zip(docnums, weights))
+    return pairs
