@@ -186,7 +186,10 @@ class BulkPostingPool(PostingPool):
                 yield from marshal.loads(f.read(length))
         finally:
             f.close()
-            self._remove_run(path)
+            try:
+                self._remove_run(path)
+            except FileNotFoundError:
+                pass  # a failed commit's cleanup took the writer's temporary folder first
             self._run_bytes.pop(path, None)
 
     def _read_run(self, path):

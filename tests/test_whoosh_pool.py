@@ -3,6 +3,9 @@
 import json
 from pathlib import Path
 
+import gc
+import sys
+
 import pytest
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import LockError
@@ -162,6 +165,30 @@ def test_segments_written_a_term_at_a_time_are_whooshs_byte_for_byte(limitmb, op
     assert len(built[1]) == (1 if optimize else 2)
     assert built[0] == built[1]
     assert all(files["pst"] and files["trm"] for files in built[1])
+
+
+def test_a_run_already_removed_is_not_an_error_when_its_reader_closes(tmp_path, monkeypatch):
+    """A commit that fails while merging leaves the run readers open; Whoosh's cleanup
+    removes the temporary folder before they are closed, which printed "Exception
+    ignored in: <generator ...> FileNotFoundError" below the error."""
+    from whoosh.filedb.filestore import FileStorage
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    pool = BulkPostingPool(FileStorage(str(tmp_path)), None, limitmb=0.001)
+    for docnum in range(40):
+        for term in ("باب", "قال", "كتاب", "مدرسة"):
+            pool.add(("body", term.encode(), docnum, 1.0, None))
+    assert len(pool.runs) > 1
+    terms = pool.terms()
+    next(terms)
+    assert pool._run_bytes
+    for path in pool._run_bytes:
+        (tmp_path / path).unlink()
+    terms.close()
+    del terms
+    gc.collect()
+    assert unraisable == []
 
 
 def test_runs_beyond_maxfiles_are_merged_in_order():
