@@ -191,16 +191,18 @@ def index_paths(
     rebuild: bool = False,
     progress: Progress | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    workers: int | None = None,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
     Files over ``max_file_bytes`` are skipped with a reason (and dropped if indexed before).
+    ``workers`` processes write (``WORKERS`` when not given) once there is enough to write.
     """
     for path in paths:
         if not path.exists():
             raise SearchError(f"{path}: no such file or folder")
     if rebuild:
-        return _rebuild(paths, index_dir, progress or Progress(), max_file_bytes)
+        return _rebuild(paths, index_dir, progress or Progress(), max_file_bytes, workers)
     if store.index_exists(index_dir):
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
@@ -208,10 +210,12 @@ def index_paths(
         ix = store.open_index(index_dir)
     else:
         ix = store.create_index(index_dir)
-    return _update(ix, index_dir, paths, progress or Progress(), max_file_bytes)
+    return _update(ix, index_dir, paths, progress or Progress(), max_file_bytes, workers=workers)
 
 
-def _rebuild(paths, index_dir: Path, progress: Progress, max_file_bytes: int) -> IndexReport:
+def _rebuild(
+    paths, index_dir: Path, progress: Progress, max_file_bytes: int, workers: int | None
+) -> IndexReport:
     """Build a fresh index beside the old one, then swap it in: the old stays whole until then.
 
     The old index's write lock is held throughout, so no other run updates it meanwhile.
@@ -229,7 +233,8 @@ def _rebuild(paths, index_dir: Path, progress: Progress, max_file_bytes: int) ->
         fresh = _new_sibling(index_dir, "rebuilding")
         try:
             report = _update(
-                store.create_index(fresh), index_dir, paths, progress, max_file_bytes, writing_to=fresh
+                store.create_index(fresh), index_dir, paths, progress, max_file_bytes, writing_to=fresh,
+                workers=workers,
             )
             retired = _swap_in(fresh, index_dir)
         except SearchError as error:
@@ -352,7 +357,7 @@ def _holding_write_lock(index_dir: Path):
 
 def _update(
     ix, index_dir: Path, paths, progress: Progress, max_file_bytes: int,
-    writing_to: Path | None = None,
+    writing_to: Path | None = None, workers: int | None = None,
 ):
     report = IndexReport()
     with store.reading(index_dir, store.CORRUPTION_ERRORS):
@@ -391,9 +396,10 @@ def _update(
     total_bytes = sum(source.size for source in to_read)
     progress.start(len(to_read), total_bytes)
     writer_options = {"limitmb": POOL_MB}
-    if WORKERS > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
+    workers = WORKERS if workers is None else workers
+    if workers > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
         writer_options.update(
-            procs=WORKERS,
+            procs=workers,
             multisegment=True,
             start_workers_after=PARALLEL_THRESHOLD_BYTES,
             **_start_method(),

@@ -126,3 +126,29 @@ def test_index_progress_is_off_when_stderr_is_not_a_terminal(runner, tmp_path):
     result = runner.invoke(cli, ["index", "--index", str(tmp_path / "index"), str(root)])
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("option, segments", [([], 1), (["--workers", "2"], 2), (["-j", "2", "--rebuild"], 2)])
+def test_workers_write_a_segment_each_and_find_the_same(runner, tmp_path, monkeypatch, option, segments):
+    """`search index --workers 2` indexes in two processes (here from the first byte), each
+    writing a segment; the index answers as one written by one process."""
+    from search import indexer, store
+
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number in range(240):
+        (docs / f"{number}.txt").write_text(f"المدرسة رقم {number}، وكتاب (SY{number % 7}).", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    result = runner.invoke(cli, ["index", "--index", str(index_dir), *option, str(docs)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("240 added")
+    with store.open_index(index_dir).reader() as reader:
+        assert len(reader.leaf_readers()) == segments
+    found = runner.invoke(cli, ["--index", str(index_dir), "--json", "مدرسة SY3"])
+    assert '"total": 34' in found.output, found.output[:300]
+
+
+def test_workers_must_be_a_positive_count(runner, tmp_path):
+    result = runner.invoke(cli, ["index", "--index", str(tmp_path / "index"), "--workers", "0", str(SEEDS)])
+    assert result.exit_code == 2 and "--workers" in result.output
