@@ -608,8 +608,7 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
             if weights is None and factor == 1.0:
                 frequencies.update(docnums)
             else:
-                if weights is None or isinstance(weights, float):
-                    weights = [1.0 if weights is None else weights] * len(docnums)
+                weights = expanded_weights(docnums, weights)
                 for docnum, weight in zip(docnums, weights):
                     frequencies[docnum] = get(docnum, 0.0) + factor * weight
             if form == typed:
@@ -649,13 +648,20 @@ def form_blocks(reader, fieldname: str, text: str):
         blocks = _stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format))
     for docnums, weights in blocks:
         if deleted:
-            if weights is None or isinstance(weights, float):
-                weights = [1.0 if weights is None else weights] * len(docnums)
+            weights = expanded_weights(docnums, weights)
             kept = [(docnum, weight) for docnum, weight in zip(docnums, weights) if docnum not in deleted]
             if not kept:
                 continue
             docnums, weights = zip(*kept)
         yield docnums, weights
+
+
+def expanded_weights(docnums, weights):
+    """A block's weights one per posting, where ``form_blocks`` gives None (all 1.0) or
+    one float (all alike)."""
+    if weights is None or isinstance(weights, float):
+        return [1.0 if weights is None else weights] * len(docnums)
+    return weights
 
 
 def _stored_blocks(block):

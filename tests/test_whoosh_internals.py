@@ -8,7 +8,7 @@ import pytest
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter, W3TermInfo, W3TermsReader
 from whoosh.reading import SegmentReader
 
-from search.query import _matcher_blocks, _summed_postings, form_blocks
+from search.query import _matcher_blocks, _summed_postings, expanded_weights, form_blocks
 
 
 @pytest.mark.parametrize(
@@ -50,12 +50,7 @@ def test_the_way_to_a_terms_blocks_is_as_pinned(owner, method, digest):
 
 
 def _flat(blocks):
-    pairs = []
-    for docnums, weights in blocks:
-        if weights is None or isinstance(weights, float):
-            weights = [1.0 if weights is None else weights] * len(docnums)
-        pairs.extend(zip(docnums, weights))
-    return pairs
+    return [pair for docnums, weights in blocks for pair in zip(docnums, expanded_weights(docnums, weights))]
 
 
 def test_form_blocks_give_what_the_matcher_gives_with_deletions(tmp_path):

@@ -136,9 +136,6 @@ def test_rare_terms_are_inlined_and_read_back(tmp_path):
 
 
 def _pairs(blocks):
-    pairs = []
-    for docnums, weights in blocks:
-        if weights is None or isinstance(weights, float):
-            weights = [1.0 if weights is None else weights] * len(docnums)
-        pairs.extend(zip(docnums, weights))
-    return pairs
+    from search.query import expanded_weights
+
+    return [pair for docnums, weights in blocks for pair in zip(docnums, expanded_weights(docnums, weights))]
