@@ -596,8 +596,8 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
     A family has some fifty forms a field, read in full at every search (its idf needs
     the exact number of records holding any of them): two fifths of a one-word search.
     So the forms' blocks are read straight from the term dictionary (``form_blocks``),
-    and a block whose weights are all 1 (most are) is counted by ``Counter.update`` in C;
-    the sums are the same numbers either way."""
+    and a block whose weights are all 1 is counted by ``Counter.update`` in C; the sums
+    are the same numbers either way."""
     frequencies: Counter = Counter()
     exact: dict[int, float] = {}
     get = frequencies.get
