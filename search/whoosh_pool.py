@@ -72,7 +72,7 @@ _TERM_OVERHEAD = 160
 # A run is written as length-prefixed marshal chunks of about this many bytes of
 # postings: few enough calls to cost nothing, small enough that merging many runs
 # holds little in memory (the merge holds a chunk of each run: at 4 MB, three runs of
-# tashkeela_classical twice over peaked 5-7 MB above 256 KB chunks, bench/index.py).
+# tashkeela_classical twice over peaked 5-9 MB above 256 KB chunks, bench/index.py).
 CHUNK_BYTES = 256 * 1024
 _CHUNK_LENGTH = struct.Struct("<Q")
 # glibc's mallopt parameter, and the value the pool sets it to (glibc's default start).
