@@ -62,6 +62,16 @@ def read_gram_text(value: str) -> tuple[int, str]:
     return int(grams), words
 
 
+def read_gram_count(value: bytes) -> int:
+    """The number of grams at the head of a ``gram_text`` stored as UTF-8, 0 when it is
+    not a number (a column written by hand).
+
+    >>> read_gram_count(gram_text("كُتُب").encode()[:1]), read_gram_count(b"x")
+    (2, 0)
+    """
+    return int(value) if value.isdigit() else 0
+
+
 def read_gram_words(value: str) -> list[str]:
     """The words (index terms) of a ``gram_text``, without their edge marks.
 
