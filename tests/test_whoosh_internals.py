@@ -54,8 +54,8 @@ def _flat(blocks):
 
 
 def test_form_blocks_give_what_the_matcher_gives_with_deletions(tmp_path):
-    """Every term of a segment with deleted documents, inlined, one block or several,
-    with weights all 1, all alike or mixed: read straight and through Whoosh's matcher."""
+    """Every term of two segments, one with deleted documents: inlined, one block or
+    several, weights all 1 or mixed; read straight and through Whoosh's matcher."""
     from search import store
     from search.indexer import index_paths
 
