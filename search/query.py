@@ -678,24 +678,11 @@ def _stored_blocks(block):
 
 
 def _matcher_blocks(reader, fieldname: str, text: str):
+    """(docnums, weights) of a term's postings through Whoosh's Matcher API, a posting
+    at a time: for a reader ``form_blocks`` cannot read straight."""
     try:
         postings = reader.postings(fieldname, text)
     except TermNotFound:
-        return
-    yield from posting_blocks(postings)
-
-
-def posting_blocks(postings):
-    """(docnums, weights) of a posting list, a block at a time where the matcher is
-    whoosh3's own (a segment without deletions): a posting at a time through the Matcher
-    API cost three calls each, a fifth of a common word's search. The block attributes
-    read here are pinned by tests/test_whoosh_internals.py."""
-    if type(postings) is W3LeafMatcher:
-        while postings.is_active():
-            postings._read_ids()
-            postings._read_weights()
-            yield postings._ids, postings._weights
-            postings._next_block()
         return
     docnums, weights = [], []
     while postings.is_active():

@@ -17,10 +17,9 @@ import weakref
 from dataclasses import dataclass
 
 from whoosh import matching, query, scoring
-from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from search.query import FamilyTerm, TreeOr, posting_blocks
+from search.query import FamilyTerm, TreeOr, expanded_weights, form_blocks
 from search.whoosh_lengths import length_bytes
 
 # A term is looked up document by document (skipping the blocks of postings between)
@@ -187,16 +186,12 @@ class _Scoring:
         few = within is not None and len(within) * SKIP_RATIO < self.reader.doc_frequency(node.fieldname, text)
         if few or type(scorer) is not scoring.BM25FScorer:
             return self._matched(node, within)
-        try:
-            postings = self.reader.postings(node.fieldname, text)
-        except TermNotFound:
-            return {}
         lengths = self._lengths(node.fieldname)
         norms = _norms(scorer.avgfl, scorer.B, scorer.K1)
         k1_plus_1, idf = scorer.K1 + 1, scorer.idf
         found = {}
-        for docnums, weights in posting_blocks(postings):
-            for docnum, tf in zip(docnums, weights):
+        for docnums, weights in form_blocks(self.reader, node.fieldname, node.text):
+            for docnum, tf in zip(docnums, expanded_weights(docnums, weights)):
                 if within is None or docnum in within:
                     found[docnum] = idf * ((tf * k1_plus_1) / (tf + norms[lengths[docnum]]))
         return _boosted(found, node.boost)

@@ -24,7 +24,8 @@ from search.query import _matcher_blocks, _summed_postings, expanded_weights, fo
     ],
 )
 def test_the_posting_block_reader_is_as_pinned(method, digest):
-    """search.query.posting_blocks and form_blocks read W3LeafMatcher's blocks through these."""
+    """search.query.form_blocks reads W3LeafMatcher's blocks through these, or as these do
+    (delta-decoded ids, stored weights, the next block)."""
     source = inspect.getsource(getattr(W3LeafMatcher, method))
     assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest
 
