@@ -8,7 +8,6 @@ one line on stderr; ``--debug`` adds the traceback. ``search WORDS…`` is short
 
 import os
 import sys
-import traceback
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -164,6 +163,8 @@ def unexpected(error: Exception) -> str:
 
 def _traceback_if(ctx) -> None:
     if ctx.find_root().params.get("debug"):
+        import traceback  # only then: 3 ms of every start
+
         traceback.print_exc()
 
 

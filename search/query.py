@@ -215,17 +215,19 @@ def _proximity(typed: list[str]) -> query.Query | None:
 
 def _parser(schema, match_any: bool) -> qparser.QueryParser:
     group = qparser.OrGroup if match_any else qparser.AndGroup
+    # Whoosh's default plugins (its parser adds WhitespacePlugin itself) but
+    # SingleQuotePlugin (an apostrophe is text: O'Neil), WildcardPlugin (replaced below),
+    # RangePlugin, BoostPlugin (^ is text) and EveryPlugin (*:* would list every
+    # document); a plugin compiles its expressions when made, so those are not made.
+    plugins = [
+        qparser.plugins.FieldsPlugin(),
+        qparser.plugins.PhrasePlugin(),
+        qparser.plugins.GroupPlugin(),
+        qparser.plugins.OperatorsPlugin(),
+    ]
     parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), schema, fieldboosts={"title": TITLE_BOOST}, group=group
+        list(TEXT_FIELDS), schema, fieldboosts={"title": TITLE_BOOST}, group=group, plugins=plugins
     )
-    for plugin in (
-        qparser.plugins.SingleQuotePlugin,  # an apostrophe is text (O'Neil), not a quote
-        qparser.plugins.WildcardPlugin,  # replaced below
-        qparser.plugins.RangePlugin,
-        qparser.plugins.BoostPlugin,  # ^ is text
-        qparser.plugins.EveryPlugin,  # *:* would list every document
-    ):
-        parser.remove_plugin_class(plugin)
     parser.add_plugin(LatinWildcardPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
     # Only a sign that starts a word excludes or requires it: أثريا-الرقة asks for both
