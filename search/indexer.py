@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import stat
+import sys
 import threading
 import traceback
 import uuid
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from analyzers import memo
 from analyzers.grams import gram_text, read_gram_words
 from search import store, worker_lifetime
 from search.filestate import FileState
@@ -61,28 +63,24 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 # looked up twice: queries took 1.12x as long on that index (bench/query_versions.py,
 # same code, the two indexes, 2 rounds: p50 12.93 against 14.52 ms).
 WORKERS = 1
-# Postings the writer (each worker, if any) holds before it spills a run to disk, as
-# search.whoosh_pool.BulkPostingPool counts them (within 10% of what it holds). It
-# fills before 47 MB of input (the first 7.9 MB counted 29 MB), so it adds the same at
-# twice that; spilling costs little. tashkeela_classical with 1 worker, bench/index.py,
-# CPU s / peak MB:
-#   200 MB, medians of 3: 47 MB of input 46.7 / 437, 94 MB (copies 2) 90.2 / 649
-#   128 MB, medians of 3: 47 MB of input 46.1 / 437, 94 MB (copies 2) 79.0 / 560
-# What grew with the input was a JSON Lines file held whole, bytes and text; read a line
-# at a time (search.documents), the peak is this pool, the analyzers' word caches
-# (analyzers.terms.TERM_CACHE_SIZE entries; some 110 MB full, at commit on 94 MB, by
-# tracemalloc) and a few hundred bytes per record of the file being read. Peak MB, 1 run
-# each, same session: 128 MB: 47 MB of input 283, 94 MB 317; 64 MB: 242, 262 (CPU
-# within the load's noise: 37.5 / 87.3 s against 42.1 / 81.2 s). Medians of 3 at 47 MB,
-# one after the other: 64 MB 38.9 CPU s (37.4-40.9) / 241 MB, 128 MB 46.3 (42.0-50.4) /
-# 283 MB; at 94 MB, 64 MB: 78.7 / 259. Spilling more runs costs nothing measurable.
-# Since the word caches fill and stay (analyzers.memo) and the pool gives its memory
-# back (search.whoosh_pool), an RSS timeline peaks at 197 / 208 / 215 MB on 47 / 94 /
-# 141 MB of input (64 MB), 173 / 176 MB on 47 / 94 MB (32 MB): what still grows is
-# some 200 bytes a record (its key, kept to find deleted records, and Whoosh's column
-# offsets). 32 MB cost 5.6% more CPU at 47 MB (farm-bench -n 3 --vs, pairs 1.04-1.25:
-# every term is written to and merged from twice as many runs), so 64 stays.
-POOL_MB = 64
+# The memory the writer's posting pool (each worker's, if any) shares with what else the
+# run holds and a larger input would make larger (HeldElsewhere: the word memos, the
+# file's records, the new words), in MB: the pool spills a run to disk when the two
+# together pass it. The history: the pool alone, 128 MB, peaked 283 / 317 MB on 47 / 94
+# MB of input and 64 MB 242 / 262 (CPU alike: spilling costs little); then, the memos
+# filling and staying (analyzers.memo) and the pool giving its memory back
+# (search.whoosh_pool), 64 MB peaked 195 / 209 MB (bench/memory_timeline.py): on 94 MB
+# the pool filled after the memos had (some 86 MB full on tashkeela_classical), which
+# 47 MB never reached. Shared, 150 MB (the pool 64 of it once the memos are full):
+# spills at 186-189 / 189-192 MB. Less would leave the pool less once the memos are
+# full: a pool of 32 MB alone took 5.6% more CPU than 64 (every term written to and
+# merged from twice as many runs).
+POOL_MB = 150
+# What a record of the file being read holds beyond its key (tracemalloc on
+# tashkeela_classical: its id 62 bytes, location 58, line digest 65, and the set, dict
+# and list slots), and a new word of the lexicon (85 bytes and its set slot).
+RECORD_BYTES = 280
+WORD_BYTES = 120
 # A large run commits every this many bytes read, so an interruption loses little.
 COMMIT_EVERY_BYTES = 200_000_000
 # Progress is told of the bytes read inside a file at most once per this many.
@@ -395,7 +393,7 @@ def _update(
 
     total_bytes = sum(source.size for source in to_read)
     progress.start(len(to_read), total_bytes)
-    writer_options = {"limitmb": POOL_MB}
+    writer_options = {"limitmb": POOL_MB, "held_elsewhere": HeldElsewhere()}
     workers = WORKERS if workers is None else workers
     if workers > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
         writer_options.update(
@@ -476,6 +474,7 @@ def _index_file(
     session.writer.update_document(
         key=file, kind=store.KIND_FILE, file=file, fingerprint=file_state.encode()
     )
+    session.held.file = 0  # the file's records' keys and state are let go
 
 
 def _still_indexed(known_lines: dict[str, str], file: str, known: dict[str, str]) -> dict[str, str]:
@@ -492,6 +491,7 @@ def _index_records(session, source, parsed, known, file_state, report, progress)
     writer = session.writer
     file = str(source.path)
     current = set()
+    held = session.held
     told = 0
     for record in parsed.records:
         if PROGRESS_STEP_BYTES <= parsed.position - told and parsed.position < source.size:
@@ -502,6 +502,7 @@ def _index_records(session, source, parsed, known, file_state, report, progress)
             file_state.skipped.append(f"{source.display}: duplicate id {record.id!r} ignored")
             continue
         current.add(key)
+        held.file += sys.getsizeof(key) + RECORD_BYTES
         if record.location:
             file_state.locate(record.id, record.location, record.line_digest)
         if isinstance(record, KnownRecord):
@@ -520,7 +521,9 @@ def _index_records(session, source, parsed, known, file_state, report, progress)
         # record without one has its first line counted twice, +0.003 MRR@10 on wiki_qa
         # over its real title (docs/relevance.md).
         words = gram_text(f"{record.display_title}\n{record.text}")
+        known_words = len(session.vocabulary)
         session.vocabulary.update(read_gram_words(words))
+        held.words += (len(session.vocabulary) - known_words) * WORD_BYTES
         writer.add_document(
             id=record.id,
             key=key,
@@ -542,6 +545,30 @@ def _index_records(session, source, parsed, known, file_state, report, progress)
         report.removed += 1
 
 
+class HeldElsewhere:
+    """What the posting pool shares ``POOL_MB`` with (``held_elsewhere`` of
+    search.whoosh_pool), in bytes, about: the analyzers' word memos (analyzers.memo),
+    what this run keeps of each record of the file being read (its key, to find the
+    records gone from the file, and its id, location and line digest, for the file's
+    state: ``file``) and the words of the records added since the last commit, for the
+    lexicon (``words``). Without them the peak grew with the input: a pool full at
+    a spill on 94 MB of input, with these grown, against one half full on 47 MB. A worker
+    process gets a copy that counts its own memos only."""
+
+    def __init__(self):
+        self.file = 0
+        self.words = 0
+
+    def __call__(self) -> int:
+        return memo.held_bytes() + self.file + self.words
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__init__()
+
+
 class _WritingSession:
     """One writer at a time; on large runs, commit and start a new writer every so often.
 
@@ -554,6 +581,7 @@ class _WritingSession:
         self.writer = store.open_writer(ix, index_dir, **options)
         self.committed_at = 0
         self.vocabulary: set[str] = set()
+        self.held = options.get("held_elsewhere") or HeldElsewhere()
 
     def maybe_commit(self, bytes_read: int) -> None:
         self.check_workers()
@@ -567,6 +595,7 @@ class _WritingSession:
         self.check_workers()
         save_lexicon(self.index_dir, self.vocabulary)
         self.vocabulary = set()
+        self.held.words = 0
         pool = getattr(self.writer, "pool", None)
         if hasattr(pool, "progress"):  # search.whoosh_pool's, in this process
             pool.progress = self.progress.writing

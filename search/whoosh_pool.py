@@ -21,8 +21,13 @@ postings to the segment writer in the same order, more cheaply:
    ``add_postings`` takes them one by one.
 
 Memory is bounded by ``limitmb`` plus one chunk per run being merged, not by the
-corpus. While reading back, the pool tells ``progress`` (when set) the bytes of postings
-given out so far and in all, so that writing a segment shows how far it has got.
+corpus. Given ``held_elsewhere`` (a function: bytes), the pool shares ``limitmb`` with
+what that counts (the indexer's word memos, which fill over the first tens of MB of a
+corpus, and what it keeps of the file being read: ``search.indexer.HeldElsewhere``):
+the pool spills when the two together pass the limit, so a spill comes at the same
+memory whether or not those had grown full before the input ended. While reading
+back, the pool tells ``progress`` (when set) the bytes of postings given out so far
+and in all, so that writing a segment shows how far it has got.
 ``pooled_writer`` opens a writer (one process or Whoosh's ``MpWriter``) whose
 pools, its workers' included, are this class: whoosh3 accepts ``poolclass`` but does
 not use it, so the writers set ``self.pool`` after Whoosh's constructor, and each
@@ -85,6 +90,11 @@ MMAP_THRESHOLD = 128 * 1024
 # phrases 0.92x), a re-run with 1% of the records changed 0.91x the CPU (farm-bench
 # -n 7 --vs; its segment's 12,006 terms are mostly rare).
 INLINE_LIMIT = 8
+# With ``held_elsewhere``, the pool spills when it and that together pass the limit,
+# looking at that again every this many bytes the pool grows, and keeps at least this
+# share of the limit whatever that holds.
+RECHECK_BYTES = 2**20
+MIN_POOL_SHARE = 0.25
 # ``progress`` is told at most this many times while the postings are read back.
 PROGRESS_STEPS = 200
 _TERM_KEY = itemgetter(0, 1)
@@ -116,9 +126,12 @@ if not hasattr(W3TermInfo, "set_inline"):
 class BulkPostingPool(PostingPool):
     """Whoosh's posting pool, holding each term's postings packed together."""
 
-    def __init__(self, tempstore, segment, limitmb=128, **kwargs):
+    def __init__(self, tempstore, segment, limitmb=128, held_elsewhere=None, **kwargs):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         _fixed_mmap_threshold()
+        # A function: the bytes that share the limit with the pool, when given.
+        self.held_elsewhere = held_elsewhere
+        self._room = self._measure_room()
         self._fields: dict[str, dict[bytes, bytearray]] = {}
         self._run_bytes: dict[str, int] = {}  # a run's path -> the bytes of its postings
         # Called as progress(done, total) with bytes of postings while ``items`` gives
@@ -144,8 +157,18 @@ class BulkPostingPool(PostingPool):
             postings += _POSTING.pack(docnum, weight, len(vbytes))
             postings += vbytes
             self.currentsize += _POSTING.size + len(vbytes)
-        if self.currentsize > self.limit:
-            self.save()
+        if self.currentsize > self._room:
+            if self.currentsize > self._measure_room():
+                self.save()
+            self._room = self._measure_room()
+
+    def _measure_room(self) -> int:
+        """What the pool may grow to before it spills or looks again: its share of the
+        limit, and at most ``RECHECK_BYTES`` more than it holds."""
+        room = self.limit
+        if self.held_elsewhere is not None:
+            room = max(self.limit - self.held_elsewhere(), int(self.limit * MIN_POOL_SHARE))
+        return min(room, self.currentsize + RECHECK_BYTES)
 
     def save(self):
         """Write what is in memory to a new run, terms in order, and empty the pool."""
@@ -154,6 +177,7 @@ class BulkPostingPool(PostingPool):
             self._run_bytes[path] = self._write_run(f, self._take_terms())
             self._add_run(path)
         self.currentsize = 0
+        self._room = self._measure_room()
 
     def _take_terms(self):
         """(fieldname, term, packed postings) in order, emptying the pool as it goes."""
@@ -375,25 +399,33 @@ def _fill_block(postings, docnums, weights, values, lengths) -> None:
     postings._maxlength = byte_to_length(max(present)) if present else 0
 
 
+def _new_pool(poolclass, writer, limitmb, held_elsewhere):
+    """A ``poolclass`` for ``writer``'s new segment (Whoosh's own takes no ``held_elsewhere``)."""
+    if issubclass(poolclass, BulkPostingPool):
+        return poolclass(writer._tempstorage, writer.newsegment, limitmb, held_elsewhere)
+    return poolclass(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+
+
 class PooledSegmentWriter(TermsInBulk, SegmentWriter):
     """Whoosh's one-process writer with a ``poolclass`` that is used."""
 
-    def __init__(self, ix, poolclass=None, limitmb=128, **kwargs):
+    def __init__(self, ix, poolclass=None, limitmb=128, held_elsewhere=None, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = (poolclass or POOL_CLASS)(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.pool = _new_pool(poolclass or POOL_CLASS, self, limitmb, held_elsewhere)
 
 
 class PooledMpWriter(TermsInBulk, MpWriter):
     """Whoosh's multi-process writer whose workers, and itself, use ``poolclass``."""
 
-    def __init__(self, ix, procs=None, poolclass=None, limitmb=128, **kwargs):
+    def __init__(self, ix, procs=None, poolclass=None, limitmb=128, held_elsewhere=None, **kwargs):
         poolclass = poolclass or POOL_CLASS
         super().__init__(ix, procs=procs, limitmb=limitmb, **kwargs)
-        # Workers never lock: this writer holds the lock for them.
-        self.subargs = {**self.subargs, "poolclass": poolclass}
+        # Workers never lock: this writer holds the lock for them. Each counts what its
+        # own process holds elsewhere.
+        self.subargs = {**self.subargs, "poolclass": poolclass, "held_elsewhere": held_elsewhere}
         self.subargs.pop("_lk", None)
         # Merging small segments at commit goes through this writer's own pool.
-        self.pool = poolclass(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.pool = _new_pool(poolclass, self, limitmb, held_elsewhere)
 
     def _new_task(self):
         # search.indexer starts the forkserver with Ctrl-C ignored and

@@ -313,3 +313,50 @@ def test_the_write_lock_is_taken_before_any_worker_starts(tmp_path):
         whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9)
     writer.cancel()
     whoosh_pool.pooled_writer(ix, procs=2, start_workers_after=10**9).cancel()
+
+
+def _spills(limitmb, held_elsewhere=None, postings=4000):
+    """The runs a pool spills for the same postings, and the postings it gives back."""
+    pool = BulkPostingPool(RamStorage(), None, limitmb=limitmb, held_elsewhere=held_elsewhere)
+    added = [("body", f"كلمة{n % 97}".encode(), n, 1.0, bytes(n % 9)) for n in range(postings)]
+    for item in added:
+        pool.add(item)
+    runs = len(pool.runs)
+    assert list(pool.items()) == sorted(added)
+    return runs
+
+
+def test_the_pool_shares_its_limit_with_what_is_held_elsewhere(monkeypatch):
+    monkeypatch.setattr(whoosh_pool, "RECHECK_BYTES", 1000)
+    limitmb = 0.02  # about 21,000 bytes
+    alone = _spills(limitmb)
+    held = [0]
+
+    def growing():  # as the word memos fill while the corpus is read
+        held[0] = min(held[0] + 5, 15_000)
+        return held[0]
+
+    shared = _spills(limitmb, growing)
+    assert alone >= 2
+    assert shared > alone
+    # Whatever is held elsewhere, the pool keeps MIN_POOL_SHARE of the limit.
+    at_least = _spills(limitmb * whoosh_pool.MIN_POOL_SHARE)
+    assert _spills(limitmb, lambda: 10**9) == at_least > shared
+
+
+def test_the_indexer_shares_the_pool_limit_with_the_word_memos(tmp_path, monkeypatch):
+    from analyzers import memo
+
+    asked, real = [], memo.held_bytes
+
+    def held_bytes():
+        asked.append(real())
+        return asked[-1]
+
+    monkeypatch.setattr(memo, "held_bytes", held_bytes)
+    monkeypatch.setattr(whoosh_pool, "RECHECK_BYTES", 2000)
+    (tmp_path / "docs.jsonl").write_text(
+        "\n".join(json.dumps(record, ensure_ascii=False) for record in records(60)), encoding="utf-8"
+    )
+    index_paths([tmp_path / "docs.jsonl"], tmp_path / "index", workers=1)
+    assert asked and asked[-1] > 0 and asked == sorted(asked)
