@@ -58,6 +58,14 @@ PINNED = [
     ("whoosh.codec.whoosh3.W3FieldWriter.start_term", "ec3f34231ac58f19", POOL),
     ("whoosh.codec.whoosh3.W3FieldWriter.finish_term", "ead26346d81433a0", POOL),
     ("whoosh.codec.whoosh3.W3FieldWriter.finish_field", "1afc7b47dedcb3b9", POOL),
+    # compact_term_index swaps the term dictionary writer's 256 bucket lists, before any
+    # term, for CompactBuckets: Whoosh only appends pairs to one, takes its length and
+    # iterates it.
+    ("whoosh.codec.whoosh3.W3FieldWriter.__init__", "385c65dcdaa448e9", POOL),
+    ("whoosh.filedb.filetables.HashWriter.__init__", "9e8c3273155c5800", POOL),
+    ("whoosh.filedb.filetables.HashWriter.add", "d99a9f8cb4921103", POOL),
+    ("whoosh.filedb.filetables.HashWriter._write_hashes", "3455643a570eaced", POOL),
+    ("whoosh.filedb.filetables.OrderedHashWriter.add", "39527e7a264e16a8", POOL),
     # Field lengths are read whole from the column doc_field_length reads a byte of.
     ("whoosh.codec.whoosh3.W3PerDocReader._cached_reader", "2e27976f892aee8f", LENGTHS),
     ("whoosh.codec.whoosh3.W3PerDocReader.doc_field_length", "224807cde950e948", LENGTHS),

@@ -360,3 +360,21 @@ def test_the_indexer_shares_the_pool_limit_with_the_word_memos(tmp_path, monkeyp
     )
     index_paths([tmp_path / "docs.jsonl"], tmp_path / "index", workers=1)
     assert asked and asked[-1] > 0 and asked == sorted(asked)
+
+
+def test_the_term_dictionary_keeps_its_hashes_in_arrays(monkeypatch):
+    """(The segment files are Whoosh's own byte for byte: the test above.)"""
+    seen = []
+    real = whoosh_pool.write_terms
+
+    def spy(fieldwriter, *args):
+        seen.append({type(bucket) for bucket in fieldwriter._tindex.buckets})
+        real(fieldwriter, *args)
+        seen.append(sum(len(bucket) for bucket in fieldwriter._tindex.buckets))
+
+    monkeypatch.setattr(whoosh_pool, "write_terms", spy)
+    ix = store.SafeFileIndex.create(RamStorage(), store.make_schema(), store.INDEX_NAME)
+    write_segments(ix, PooledSegmentWriter, [records(60)], limitmb=64)
+    assert seen[0] == {whoosh_pool.CompactBucket}
+    with ix.reader() as reader:
+        assert seen[1] == sum(1 for _ in reader.all_terms()) > 100
