@@ -71,10 +71,11 @@ WORKERS = 1
 # filling and staying (analyzers.memo) and the pool giving its memory back
 # (search.whoosh_pool), 64 MB peaked 195 / 209 MB (bench/memory_timeline.py): on 94 MB
 # the pool filled after the memos had (some 86 MB full on tashkeela_classical), which
-# 47 MB never reached. Shared, 150 MB (the pool 64 of it once the memos are full):
-# spills at 186-189 / 189-192 MB. Less would leave the pool less once the memos are
-# full: a pool of 32 MB alone took 5.6% more CPU than 64 (every term written to and
-# merged from twice as many runs).
+# 47 MB never reached. Shared, 150 MB (the pool some 50-64 of it once the memos are
+# full): spills at 186-190 / 189-192 MB, and with the term dictionary's hashes kept in
+# arrays (search.whoosh_pool.CompactBucket) the merge stays below: peaks 190 / 192
+# MB. Less would leave the pool less once the memos are full: a pool of 32 MB alone
+# took 5.6% more CPU than 64 (every term written to and merged from twice as many runs).
 POOL_MB = 150
 # What a record of the file being read holds beyond its key (tracemalloc on
 # tashkeela_classical: its id 62 bytes, location 58, line digest 65, and the set, dict
