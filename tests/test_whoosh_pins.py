@@ -147,3 +147,28 @@ def _pairs(blocks):
     from search.query import expanded_weights
 
     return [pair for docnums, weights in blocks for pair in zip(docnums, expanded_weights(docnums, weights))]
+
+
+def test_whooshs_english_morphology_loads_only_when_used():
+    """search.whoosh_deferred stands in for whoosh.lang.morph_en, which only
+    whoosh.query.terms imports, for ``variations`` (its Variations query)."""
+    import subprocess
+    import sys
+
+    import whoosh.query.terms
+
+    source = inspect.getsource(whoosh.query.terms)
+    assert source.count("morph_en") == 1 and "from whoosh.lang.morph_en import variations\n" in source
+    started = subprocess.run(
+        [sys.executable, "-c", "import sys, search.cli; print(type(sys.modules['whoosh.lang.morph_en']).__name__)"],
+        capture_output=True, text=True, check=True,
+    )
+    assert started.stdout.strip() == "_Deferred"
+    # Asked, the stand-in answers as the module does.
+    words = whoosh.query.terms.variations("rendering")
+    import whoosh.lang.morph_en as morph_en
+
+    assert type(morph_en).__name__ == "module" and len(morph_en.rules) > 100
+    assert words == morph_en.variations("rendering") and "render" in words
+    digest = hashlib.sha256(inspect.getsource(morph_en.variations).encode("utf-8")).hexdigest()[:16]
+    assert digest == "55c56d9c6b786d08", "whoosh.lang.morph_en.variations changed: check search/whoosh_deferred.py"
