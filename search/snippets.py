@@ -21,8 +21,11 @@ from analyzers.words import WORD
 # waw and yeh). A class of the 69 deleted characters themselves cost the pattern's
 # compilation 0.25 ms for each letter of each term (a set of many ranges compiles to a
 # bitmap, in Python): 8 ms of a one-shot search for كتاب, 2.5 ms this way. The wider
-# class lets through only candidate words that index_term turns down.
-_GAP = "(?:[^\\w\\s]|[" + re.escape("".join(c for c in DELETED_CHARACTERS if re.match(r"\w", c))) + "])*"
+# class lets through only candidate words that index_term turns down. Possessive (no
+# term letter is one the gap takes, so nothing is lost by never giving back): the
+# alternation backtracking scanned 300 documents in 77 ms, possessive 41, the old
+# class 48.
+_GAP = "(?:[^\\w\\s]|[" + re.escape("".join(c for c in DELETED_CHARACTERS if re.match(r"\w", c))) + "])*+"
 # Ligatures, Arabic presentation forms and fullwidth forms: NFKC turns them into plain
 # letters the raw-spelling pattern does not know.
 COMPATIBILITY_FORMS = re.compile("[\ufb00-\ufdff\ufe70-\ufeff\uff00-\uffef]")
