@@ -8,6 +8,7 @@ a line break.
 """
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,8 +25,11 @@ from analyzers.words import WORD
 # class lets through only candidate words that index_term turns down. Possessive (no
 # term letter is one the gap takes, so nothing is lost by never giving back): the
 # alternation backtracking scanned 300 documents in 77 ms, possessive 41, the old
-# class 48.
-_GAP = "(?:[^\\w\\s]|[" + re.escape("".join(c for c in DELETED_CHARACTERS if re.match(r"\w", c))) + "])*+"
+# class 48. Python 3.10 has no possessive repeat: it backtracks.
+_GAP = (
+    "(?:[^\\w\\s]|[" + re.escape("".join(c for c in DELETED_CHARACTERS if re.match(r"\w", c))) + "])"
+    + ("*+" if sys.version_info >= (3, 11) else "*")
+)
 # Ligatures, Arabic presentation forms and fullwidth forms: NFKC turns them into plain
 # letters the raw-spelling pattern does not know.
 COMPATIBILITY_FORMS = re.compile("[\ufb00-\ufdff\ufe70-\ufeff\uff00-\uffef]")
