@@ -61,7 +61,9 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 # wall); peak MB on 47 / 94 / 141 MB of input, one run each: 1 worker 214 / 220 / 227,
 # 2 workers 478 / 512 / 537. And two workers write two segments, where every family is
 # looked up twice: queries took 1.12x as long on that index (bench/query_versions.py,
-# same code, the two indexes, 2 rounds: p50 12.93 against 14.52 ms).
+# same code, the two indexes, 2 rounds: p50 12.93 against 14.52 ms). With the pool
+# sharing POOL_MB (below): 1 worker 59.4 / 59.5 / 207, 2 workers 58.3 / 31.7 / 469
+# (Lucene 6.5 s wall), medians of 3.
 WORKERS = 1
 # The memory the writer's posting pool (each worker's, if any) shares with what else the
 # run holds and a larger input would make larger (HeldElsewhere: the word memos, the
