@@ -378,3 +378,29 @@ def test_the_term_dictionary_keeps_its_hashes_in_arrays(monkeypatch):
     assert seen[0] == {whoosh_pool.CompactBucket}
     with ix.reader() as reader:
         assert seen[1] == sum(1 for _ in reader.all_terms()) > 100
+
+
+def test_the_file_being_read_and_the_new_words_count_too(tmp_path, monkeypatch):
+    """search.indexer.HeldElsewhere: the records of the file being read and the words
+    added since the last commit share the limit; a worker's copy starts from nothing."""
+    import pickle
+
+    seen = []
+    real = indexer.HeldElsewhere.__call__
+
+    def call(self):
+        seen.append((self.file, self.words))
+        return real(self)
+
+    monkeypatch.setattr(indexer.HeldElsewhere, "__call__", call)
+    monkeypatch.setattr(whoosh_pool, "RECHECK_BYTES", 2000)
+    (tmp_path / "docs.jsonl").write_text(
+        "\n".join(json.dumps(record, ensure_ascii=False) for record in records(60)), encoding="utf-8"
+    )
+    index_paths([tmp_path / "docs.jsonl"], tmp_path / "index", workers=1)
+    files, words = zip(*seen)
+    assert max(files) > 60 * indexer.RECORD_BYTES and max(words) > 10 * indexer.WORD_BYTES
+    held = indexer.HeldElsewhere()
+    held.file, held.words = 5000, 7000
+    copy = pickle.loads(pickle.dumps(held))
+    assert (copy.file, copy.words) == (0, 0) and copy() == held() - 12000
