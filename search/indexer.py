@@ -524,9 +524,7 @@ def _index_records(session, source, parsed, known, file_state, report, progress)
         # record without one has its first line counted twice, +0.003 MRR@10 on wiki_qa
         # over its real title (docs/relevance.md).
         words = gram_text(f"{record.display_title}\n{record.text}")
-        known_words = len(session.vocabulary)
-        session.vocabulary.update(read_gram_words(words))
-        held.words += (len(session.vocabulary) - known_words) * WORD_BYTES
+        session.add_words(read_gram_words(words))
         writer.add_document(
             id=record.id,
             key=key,
@@ -584,7 +582,13 @@ class _WritingSession:
         self.writer = store.open_writer(ix, index_dir, **options)
         self.committed_at = 0
         self.vocabulary: set[str] = set()
-        self.held = options.get("held_elsewhere") or HeldElsewhere()
+        self.held = options["held_elsewhere"]
+
+    def add_words(self, words) -> None:
+        """Keep the words of a record added, for the lexicon, counting what they hold."""
+        known = len(self.vocabulary)
+        self.vocabulary.update(words)
+        self.held.words += (len(self.vocabulary) - known) * WORD_BYTES
 
     def maybe_commit(self, bytes_read: int) -> None:
         self.check_workers()

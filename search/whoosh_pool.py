@@ -158,9 +158,9 @@ class BulkPostingPool(PostingPool):
             postings += vbytes
             self.currentsize += _POSTING.size + len(vbytes)
         if self.currentsize > self._room:
-            if self.currentsize > self._measure_room():
-                self.save()
             self._room = self._measure_room()
+            if self.currentsize > self._room:
+                self.save()
 
     def _measure_room(self) -> int:
         """What the pool may grow to before it spills or looks again: its share of the
