@@ -223,10 +223,7 @@ class BulkPostingPool(PostingPool):
 
     def _merged_terms(self, sources):
         """Merge term streams, oldest first: one (fieldname, term, packed) per term."""
-        keyed = [
-            ((fieldname, tbytes, age, packed) for fieldname, tbytes, packed in source)
-            for age, source in enumerate(sources)
-        ]
+        keyed = [_aged(source, age) for age, source in enumerate(sources)]
         for (fieldname, tbytes), group in groupby(heapq.merge(*keyed), key=_TERM_KEY):
             parts = [packed for _, _, _, packed in group]
             yield fieldname, tbytes, parts[0] if len(parts) == 1 else b"".join(parts)
@@ -297,6 +294,14 @@ def _fixed_mmap_threshold() -> None:
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     except (AttributeError, OSError, TypeError):
         pass
+
+
+def _aged(source, age: int, *extra):
+    """(fieldname, term, age, packed, *extra) for each term of ``source``: merged with
+    others, a term's parts come oldest first. (A generator expression would read ``age``
+    when it runs, after the loop making the sources has left the last one in it.)"""
+    for fieldname, tbytes, packed in source:
+        yield fieldname, tbytes, age, packed, *extra
 
 
 def _write_chunk(f, chunk) -> None:

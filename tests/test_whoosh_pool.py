@@ -204,6 +204,20 @@ def test_runs_beyond_maxfiles_are_merged_in_order():
 
 
 @pytest.mark.parametrize("maxfiles", [128, 3], ids=["runs-merged-once", "runs-merged-first"])
+def test_a_terms_postings_are_joined_oldest_run_first(maxfiles):
+    """Each run's part of a term comes in the order the runs were written, not sorted after:
+    here a later run's packed postings (document 256 and on: first byte 0) sort before an
+    earlier one's (document 255: first byte 255)."""
+    pool = BulkPostingPool(RamStorage(), None, limitmb=0.0001)
+    for docnum in range(255, 300):
+        pool.add(("body", b"\xd8\xa8", docnum, 1.0, None))
+    assert len(pool.runs) > 3
+    ((_, _, packed),) = pool.terms(maxfiles=maxfiles)
+    stored = [whoosh_pool._POSTING.unpack_from(packed, at)[0] for at in range(0, len(packed), whoosh_pool._POSTING.size)]
+    assert stored == list(range(255, 300))
+
+
+@pytest.mark.parametrize("maxfiles", [128, 3], ids=["runs-merged-once", "runs-merged-first"])
 def test_reading_back_tells_the_bytes_of_postings_given_out(maxfiles):
     pool = BulkPostingPool(RamStorage(), None, limitmb=0.0005)
     told = []
