@@ -234,9 +234,8 @@ def analyze(text, index_dir, as_json, color):
 @click.option("--max-file-size", "max_mb", type=click.IntRange(1), default=MAX_FILE_MB,
               show_default=True, metavar="MB", help="Skip files larger than this, with a reason.")
 @click.option("--workers", "-j", type=click.IntRange(1, 64), metavar="N",
-              help="Processes that index a large run (4 MB or more) side by side (default: one). With 2 "
-                   "on two free cores: some 0.6x the time, 2.3x the memory, and a segment each, which "
-                   "searches read about a tenth slower.")
+              help="Processes that index a large run (4 MB or more) side by side, into one segment "
+                   "(default: one).")
 def index(paths, index_dir, rebuild, quiet, verbose, max_mb, workers):
     """Add new and changed documents under PATHS to the index and drop deleted ones.
 

@@ -143,7 +143,7 @@ class Progress:
 
     def writing(self, done: int, total: int) -> None:
         """Of the postings the commit writes, ``done`` bytes of ``total`` are written
-        (growing, last ``done == total``); not told when workers write them."""
+        (growing, last ``done == total``)."""
 
 
 @dataclass
@@ -401,7 +401,7 @@ def _update(
     if workers > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
         writer_options.update(
             procs=workers,
-            multisegment=True,
+            multisegment=False,
             start_workers_after=PARALLEL_THRESHOLD_BYTES,
             **_start_method(),
         )

@@ -95,6 +95,9 @@ INLINE_LIMIT = 8
 # share of the limit whatever that holds.
 RECHECK_BYTES = 2**20
 MIN_POOL_SHARE = 0.25
+# A worker hands its parent at most this many runs (merging its oldest first if it has
+# more), so that the parent, which reads every worker's runs at once, keeps few open.
+RUNS_PER_WORKER = 32
 # ``progress`` is told at most this many times while the postings are read back.
 PROGRESS_STEPS = 200
 _TERM_KEY = itemgetter(0, 1)
@@ -257,10 +260,8 @@ class BulkPostingPool(PostingPool):
         if len(self.runs) >= maxfiles:
             self.save()
             self.reduce_to(maxfiles - 1, maxfiles)
+        total = self.pending_bytes()
         runs, self.runs = self.runs, []
-        total = sum(self._run_bytes.get(path, 0) for path in runs) + sum(
-            len(packed) for terms in self._fields.values() for packed in terms.values()
-        )
         sources = [self._read_run_terms(path) for path in runs] + [self._take_terms()]
         self.currentsize = 0
         progress, done, told, step = self.progress, 0, 0, max(total // PROGRESS_STEPS, 1)
@@ -272,6 +273,12 @@ class BulkPostingPool(PostingPool):
                 told = done
         if progress is not None and told < total:
             progress(total, total)
+
+    def pending_bytes(self) -> int:
+        """The bytes of postings ``terms`` would give out: in runs and in memory."""
+        return sum(self._run_bytes.get(path, 0) for path in self.runs) + sum(
+            len(packed) for terms in self._fields.values() for packed in terms.values()
+        )
 
     def cleanup(self):
         super().cleanup()
@@ -315,16 +322,16 @@ def _unpack_postings(fieldname, tbytes, packed):
     return [(fieldname, tbytes, *posting) for posting in zip(*_unpack_columns(packed))]
 
 
-def _unpack_columns(packed):
+def _unpack_columns(packed, offset=0):
     """One term's postings as (document numbers, weights, values), in document order;
-    a posting without a value has None."""
+    a posting without a value has None. ``offset`` is added to each document number."""
     docnums, weights, values = [], [], []
     unpack_from, size = _POSTING.unpack_from, _POSTING.size
     position, end = 0, len(packed)
     while position < end:
         docnum, weight, length = unpack_from(packed, position)
         position += size
-        docnums.append(docnum)
+        docnums.append(docnum + offset)
         weights.append(weight)
         if length == _NO_VALUE:
             values.append(None)
@@ -398,15 +405,16 @@ def compact_term_index(fieldwriter) -> None:
 
 
 def write_terms(fieldwriter, schema, lengths_reader, terms) -> None:
-    """Write ``terms`` ((fieldname, term, packed postings) in order) with whoosh3's field
-    writer, as ``FieldWriter.add_postings`` would write their postings one by one."""
+    """Write ``terms`` ((fieldname, term, postings) in order: packed postings, or a list
+    of (packed, document offset) parts, ``_columns_of``) with whoosh3's field writer, as
+    ``FieldWriter.add_postings`` would write their postings one by one."""
     fieldname = None
     lengths = None
     count = lengths_reader.doc_count_all() if lengths_reader is not None else 0
-    for name, tbytes, packed in terms:
+    for name, tbytes, postings in terms:
         # The pool packs document numbers unsigned: it holds none of the spelling
         # entries (document -1) add_postings skips.
-        docnums, weights, values = _unpack_columns(packed)
+        docnums, weights, values = _columns_of(postings)
         if name != fieldname:
             if fieldname is not None:
                 fieldwriter.finish_field()
@@ -424,6 +432,19 @@ def write_terms(fieldwriter, schema, lengths_reader, terms) -> None:
         fieldwriter.finish_term()
     if fieldname is not None:
         fieldwriter.finish_field()
+
+
+def _columns_of(postings):
+    """(document numbers, weights, values) of one term's postings: packed, or a list of
+    (packed, offset) parts in document order, each part's numbers raised by its offset
+    (a worker's postings, numbered from 0, in the segment its parent writes)."""
+    if not isinstance(postings, list):
+        return _unpack_columns(postings)
+    columns = ([], [], [])
+    for packed, offset in postings:
+        for column, part in zip(columns, _unpack_columns(packed, offset)):
+            column.extend(part)
+    return columns
 
 
 def _fill_block(postings, docnums, weights, values, lengths) -> None:
@@ -484,12 +505,95 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         return task
 
 
+    def _merge_subsegments(self, results, mergetype):
+        """Whoosh's merge of the workers' documents into this writer's one segment, with
+        the postings written a term at a time (``write_terms``) straight from every run
+        of every worker (``_finish_pooled_subsegment``), each worker's document numbers
+        raised by where its documents land, as Whoosh's ``_read_and_renumber_run`` does
+        for the one run it has a worker merge its runs into and then reads a posting at a
+        time through ``add_postings``."""
+        if not isinstance(self.pool, BulkPostingPool) or type(self.fieldwriter) is not W3FieldWriter:
+            return super()._merge_subsegments(results, mergetype)
+        compact_term_index(self.fieldwriter)
+        schemanames = set(self.schema.names())
+        progress, self.pool.progress = self.pool.progress, None
+        # What this writer holds itself (segments merged in through add_reader) numbers
+        # its documents first; then each worker's, in the order Whoosh copies them.
+        sources, total = [], 0
+        if self._added:
+            total += self.pool.pending_bytes()
+            sources.append((self.pool.terms(), 0))
+        pdrs = []
+        for runs, fieldnames, segment in results:
+            pdr = self.codec.per_document_reader(self.storage, segment)
+            pdrs.append(pdr)
+            offset = self.docnum
+            docmap = self.write_per_doc(set(fieldnames) | schemanames, pdr)
+            assert docmap is None  # a worker's segment has no deletions
+            for path, size in runs or ():
+                total += size
+                sources.append((self.pool._read_run_terms(path), offset))
+        # Whoosh reads the field lengths through a reader of every segment, its own
+        # first; its own holds every document's by now, the workers' copied above.
+        self.perdocwriter.close()
+        pdrs.insert(0, self.per_document_reader())
+        try:
+            write_terms(self.fieldwriter, self.schema, pdrs[0], _told(_merged_parts(sources), progress, total))
+        finally:
+            for pdr in pdrs:
+                pdr.close()
+        self._added = True
+
+
+def _merged_parts(sources):
+    """Merge (term stream, document offset) sources, each numbering its documents above
+    the one before: one (fieldname, term, [(packed, offset), ...]) per term, in order."""
+    keyed = [_aged(source, age, offset) for age, (source, offset) in enumerate(sources)]
+    for (fieldname, tbytes), group in groupby(heapq.merge(*keyed), key=_TERM_KEY):
+        yield fieldname, tbytes, [(packed, offset) for _, _, _, packed, offset in group]
+
+
+def _told(terms, progress, total: int):
+    """``terms`` as given, telling ``progress`` (when set) the bytes of postings given out
+    so far and ``total`` at most PROGRESS_STEPS times, last with done == total."""
+    done, told, step = 0, 0, max(total // PROGRESS_STEPS, 1)
+    for entry in terms:
+        yield entry
+        if progress is not None:
+            postings = entry[2]
+            done += sum(len(packed) for packed, _ in postings) if isinstance(postings, list) else len(postings)
+            if done - told >= step:
+                progress(min(done, total), total)
+                told = done
+    if progress is not None and told < total:
+        progress(total, total)
+
+
+def _finish_pooled_subsegment(writer, k=64):
+    """A worker's end when its parent writes one segment: Whoosh's ``finish_subsegment``
+    has the worker merge all its runs into one, a pass over every posting that the
+    parent then reads again; here the worker spills what it holds and hands over every
+    run as it is, with its size: ((path, bytes), ...) where Whoosh gives a path."""
+    pool = writer.pool
+    if not isinstance(pool, BulkPostingPool):
+        return _whoosh_finish_subsegment(writer, k)
+    pool.save()
+    pool.reduce_to(RUNS_PER_WORKER, RUNS_PER_WORKER)
+    runs = tuple((path, pool._run_bytes.get(path, 0)) for path in pool.runs)
+    return runs, pool.fieldnames, writer._partial_segment()
+
+
+_whoosh_finish_subsegment = multiproc.finish_subsegment
+
+
 def _run_pooled_subwriter(*args):
     """A worker process's entry point: Whoosh's sub-writer loop with our writer.
 
-    ``SubWriterTask.run`` builds its writer from ``whoosh.multiproc.SegmentWriter``; this
-    process is a worker started for that loop alone, so the name is rebound here only."""
+    ``SubWriterTask.run`` builds its writer from ``whoosh.multiproc.SegmentWriter`` and
+    ends it with ``whoosh.multiproc.finish_subsegment``; this process is a worker started
+    for that loop alone, so the names are rebound here only."""
     multiproc.SegmentWriter = PooledSegmentWriter
+    multiproc.finish_subsegment = _finish_pooled_subsegment
     multiproc._run_subwriter(*args)
 
 
@@ -545,6 +649,11 @@ class WorkersWhenWorthIt(IndexWriter):
     def tasks(self) -> list:
         """The worker processes started so far."""
         return getattr(self.writer, "tasks", [])
+
+    @property
+    def pool(self):
+        """The pool of the writer that writes the segment, once there is one."""
+        return getattr(self.writer, "pool", None)
 
     def add_document(self, **fields):
         self._do("add_document", (), fields)

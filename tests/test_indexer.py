@@ -351,8 +351,12 @@ class WritingProgress(RecordingProgress):
         self.events.append(("writing", done, total))
 
 
-def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "two-workers"])
+def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypatch, workers):
+    """Also when workers index: they hand their runs over and this process writes them."""
     monkeypatch.setattr(indexer, "POOL_MB", 0.01)  # postings spilled to runs, then merged
+    monkeypatch.setattr(indexer, "WORKERS", workers)
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
     root = tmp_path / "docs"
     lines = [json.dumps({"id": f"n{i}", "text": f"{LEGACY} {NEWS} {i}"}, ensure_ascii=False) for i in range(30)]
     write(root / "feed.jsonl", "\n".join(lines))

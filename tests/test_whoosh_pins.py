@@ -30,9 +30,14 @@ PINNED = [
     ("whoosh.writing.SegmentWriter._flush_segment", "a4b79c8a3687febd", POOL),
     ("whoosh.writing.SegmentWriter._close_segment", "f6f69d46aca1a701", POOL),
     ("whoosh.writing.SegmentWriter._partial_segment", "f7a7a9f757534496", POOL),
-    # Workers: save/reduce_to/runs, the SegmentWriter name the worker loop builds from,
-    # the task start we override, and the parent reading a worker's run.
+    # Workers: save/reduce_to/runs, the SegmentWriter and finish_subsegment names the
+    # worker loop builds from and ends with, the task start we override, and the parent
+    # reading a worker's runs: its per-document data copied by write_per_doc, the field
+    # lengths read from its own per-document reader, its postings merged as Whoosh's
+    # _merge_subsegments and _read_and_renumber_run would.
     ("whoosh.multiproc.finish_subsegment", "e89eb6ae2080300c", POOL),
+    ("whoosh.writing.SegmentWriter.write_per_doc", "58a7becd70c63502", POOL),
+    ("whoosh.writing.SegmentWriter.per_document_reader", "f13b06c0a3425ed9", POOL),
     ("whoosh.multiproc.SubWriterTask.run", "901fe6b1f40cfaed", POOL),
     ("whoosh.multiproc._run_subwriter", "abe5383819c4f20f", POOL),
     ("whoosh.multiproc.MpWriter.__init__", "b51bd10604c415c8", POOL),
