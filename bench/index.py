@@ -232,9 +232,9 @@ def main():
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.workers is None:
-        from search.indexer import WORKERS
+        from search.indexer import default_workers
 
-        args.workers = WORKERS
+        args.workers = default_workers()
     if args.child:
         child(args)
         return

@@ -235,7 +235,7 @@ def analyze(text, index_dir, as_json, color):
               show_default=True, metavar="MB", help="Skip files larger than this, with a reason.")
 @click.option("--workers", "-j", type=click.IntRange(1, 64), metavar="N",
               help="Processes that index a large run (4 MB or more) side by side, into one segment "
-                   "(default: one).")
+                   "(default: two, or one on a machine with one core).")
 def index(paths, index_dir, rebuild, quiet, verbose, max_mb, workers):
     """Add new and changed documents under PATHS to the index and drop deleted ones.
 

@@ -45,26 +45,19 @@ from search.errors import SearchError
 
 # Below this much text to read, one process is faster than starting workers.
 PARALLEL_THRESHOLD_BYTES = 4_000_000
-# One process: on this 2-core machine (shared, so CPU seconds are the steady figure) two
-# workers cost as much CPU or more, 150 MB more memory and a larger index in more
-# segments, and were faster in wall time only while the machine had a core to spare.
-# tashkeela_classical, bench/index.py, medians of 3, same runs (CPU s / wall s / peak MB):
-#   load ~6: 1 worker 49.2 / 86.6 / 437, 2 workers 50.0 /  72.3 / 581
-#   load ~9: 1 worker 46.7 / 126  / 437, 2 workers 51.7 / 141   / 594
-# The parent parses, fingerprints and normalizes every record before a worker sees it.
-# Quiet machine, 2026-12-01, bench/index.py (CPU s / wall s / peak MB): 47 MB of input,
-# medians of 3: 1 worker 72.9 / 74.1 / 240, 2 workers 77.9 / 43.2 / 528; 94 MB (copies
-# 2), one run each: 1 worker 133 / 138 / 257, 2 workers 154 / 85 / 597 — faster on an
-# idle second core, but at the 600 MB bound and growing with the input.
-# With the memory fixes of search.whoosh_pool and analyzers.memo, same session: 47 MB,
-# medians of 3, 1 worker 70.7 / 71.5 / 213, 2 workers 81.0 / 44.5 / 478 (Lucene 6.9 s
-# wall); peak MB on 47 / 94 / 141 MB of input, one run each: 1 worker 214 / 220 / 227,
-# 2 workers 478 / 512 / 537. And two workers write two segments, where every family is
-# looked up twice: queries took 1.12x as long on that index (bench/query_versions.py,
-# same code, the two indexes, 2 rounds: p50 12.93 against 14.52 ms). With the pool
-# sharing POOL_MB (below): 1 worker 59.4 / 59.5 / 207, 2 workers 58.3 / 31.7 / 469
-# (Lucene 6.5 s wall), medians of 3.
-WORKERS = 1
+# Workers by default, where the machine has the cores (``default_workers``). Once each
+# worker wrote a segment of its own, where a search looks every family up once per
+# segment (queries 1.12x), so one process was the default. Since the workers hand their
+# runs to the parent, which writes one segment (search.whoosh_pool), two are the default:
+# tashkeela_classical, bench/index.py --engines ours@1,ours@2,plain,lucene --workers 1,
+# medians of 3, same runs (CPU s / wall s / peak MB), quiet 2-core machine, 2026-12-01:
+#   1 worker 29.7 / 29.7 / 200, 2 workers 34.9 / 22.5 / 466, plain Whoosh 31.6 / 31.6 /
+#   189, Lucene 5.6 / 3.8 / 343.
+# The workers' extra CPU is their own word memos, the documents handed to them and the
+# parent's copy of their stored fields; the parent writes the segment alone (some 8 s of
+# the 22, bench/index.py's figures; earlier ones, when two workers wrote two segments and
+# one process was the default, are in this file's history).
+WORKERS = 2
 # The memory the writer's posting pool (each worker's, if any) shares with what else the
 # run holds and a larger input would make larger (HeldElsewhere: the word memos, the
 # file's records, the new words), in MB: the pool spills a run to disk when the two
@@ -91,6 +84,15 @@ PROGRESS_STEP_BYTES = 2**20
 # Stopped workers get this long to exit before they are killed.
 WORKER_EXIT_SECONDS = 5
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def default_workers() -> int:
+    """WORKERS, or fewer where this process may run on fewer cores."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(WORKERS, cores))
 
 
 @cache
@@ -197,7 +199,7 @@ def index_paths(
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
     Files over ``max_file_bytes`` are skipped with a reason (and dropped if indexed before).
-    ``workers`` processes write (``WORKERS`` when not given) once there is enough to write.
+    ``workers`` processes write (``default_workers()`` when not given) once there is enough to write.
     """
     for path in paths:
         if not path.exists():
@@ -397,7 +399,7 @@ def _update(
     total_bytes = sum(source.size for source in to_read)
     progress.start(len(to_read), total_bytes)
     writer_options = {"limitmb": POOL_MB, "held_elsewhere": HeldElsewhere()}
-    workers = WORKERS if workers is None else workers
+    workers = default_workers() if workers is None else workers
     if workers > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
         writer_options.update(
             procs=workers,

@@ -423,3 +423,9 @@ def test_a_jsonl_file_rewritten_while_indexed_is_read_again_next_time(tmp_path, 
     write(feed, "\n".join(lines))
     os.utime(feed, ns=(found.st_atime_ns, found.st_mtime_ns))  # as it was found
     assert counts(index_paths([feed.parent], index_dir)) == (1, 0, 0, 2)
+
+
+@pytest.mark.parametrize("cores, expected", [(1, 1), (2, 2), (16, 2)])
+def test_two_workers_by_default_where_there_are_the_cores(monkeypatch, cores, expected):
+    monkeypatch.setattr(indexer.os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    assert indexer.default_workers() == expected
