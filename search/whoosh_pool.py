@@ -504,7 +504,6 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         task.start()
         return task
 
-
     def _merge_subsegments(self, results, mergetype):
         """Whoosh's merge of the workers' documents into this writer's one segment, with
         the postings written a term at a time (``write_terms``) straight from every run
