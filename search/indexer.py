@@ -53,10 +53,12 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 # medians of 3, same runs (CPU s / wall s / peak MB), quiet 2-core machine, 2026-12-01:
 #   1 worker 29.7 / 29.7 / 200, 2 workers 34.9 / 22.5 / 466, plain Whoosh 31.6 / 31.6 /
 #   189, Lucene 5.6 / 3.8 / 343.
-# The workers' extra CPU is their own word memos, the documents handed to them and the
-# parent's copy of their stored fields; the parent writes the segment alone (some 8 s of
-# the 22, bench/index.py's figures; earlier ones, when two workers wrote two segments and
-# one process was the default, are in this file's history).
+# Peak MB with two workers on 47 / 94 / 141 MB of input (--copies): 468 / 540 / 542:
+# each worker's word memos fill on half the input, so later than one process's (206 /
+# 208), and then stay. The workers' extra CPU is their own word memos, the documents
+# handed to them and the parent's copy of their stored fields; the parent writes the
+# segment alone (some 8 s of the 22). Earlier figures, when two workers wrote two
+# segments and one process was the default, are in this file's history.
 WORKERS = 2
 # The memory the writer's posting pool (each worker's, if any) shares with what else the
 # run holds and a larger input would make larger (HeldElsewhere: the word memos, the
