@@ -11,7 +11,7 @@ by ``maxsize``, not by the corpus or by how long it runs.
 
 Each memo counts the bytes its words and answers hold (``held_bytes`` sums every
 memo's), so that the indexer's posting pool can share one memory budget with them
-(``search.whoosh_pool``): full, on tashkeela_classical, they hold some 90 MB.
+(``search.whoosh_pool``): full, on tashkeela_classical, they hold some 45 MB.
 """
 
 import sys

@@ -19,8 +19,13 @@ from analyzers.normalization import normalize
 from analyzers.stopwords import is_stopword
 
 # Distinct words as written whose term is remembered: a large corpus has a few hundred
-# thousand; this bounds the cache to some tens of MB.
-TERM_CACHE_SIZE = 200_000
+# thousand, most of the rare ones seen once, when remembering gains nothing. 100,000
+# (some 45 MB for both memos, full) against 200,000 (some 90): on tashkeela_classical
+# with two workers (each has its own memos, and the parent one), with the pool's share
+# halved too (search.indexer.POOL_MB), peaks 354 MB on both 47 and 94 MB of input
+# against 467 and 540, for 1.01-1.05x the CPU (bench/index.py, three rounds, pair by
+# pair); one process, 1.00-1.04x the CPU, peak 196 against 207 MB.
+TERM_CACHE_SIZE = 100_000
 
 
 @remembered(TERM_CACHE_SIZE)

@@ -53,12 +53,13 @@ PARALLEL_THRESHOLD_BYTES = 4_000_000
 # medians of 3, same runs (CPU s / wall s / peak MB), quiet 2-core machine, 2026-12-01:
 #   1 worker 29.7 / 29.7 / 200, 2 workers 34.9 / 22.5 / 466, plain Whoosh 31.6 / 31.6 /
 #   189, Lucene 5.6 / 3.8 / 343.
-# Peak MB with two workers on 47 / 94 / 141 MB of input (--copies): 468 / 540 / 542:
-# each worker's word memos fill on half the input, so later than one process's (206 /
-# 208), and then stay. The workers' extra CPU is their own word memos, the documents
-# handed to them and the parent's copy of their stored fields; the parent writes the
-# segment alone (some 8 s of the 22). Earlier figures, when two workers wrote two
-# segments and one process was the default, are in this file's history.
+# Peak MB with two workers on 47 / 94 / 141 MB of input (--copies), each with the whole
+# pool's limit: 468 / 540 / 542, each worker's memos filling on half the input, so later
+# than one process's; with half the limit each and smaller memos, 354 / 354 (POOL_MB).
+# The workers' extra CPU is their own word memos, the documents handed to them and the
+# parent's copy of their stored fields; the parent writes the segment alone (some 8 s of
+# the 22). Earlier figures, when two workers wrote two segments and one process was the
+# default, are in this file's history.
 WORKERS = 2
 # The memory the writer's posting pool (each worker's, if any) shares with what else the
 # run holds and a larger input would make larger (HeldElsewhere: the word memos, the
@@ -73,6 +74,10 @@ WORKERS = 2
 # arrays (search.whoosh_pool.CompactBucket) the merge stays below: peaks 190 / 192
 # MB. Less would leave the pool less once the memos are full: a pool of 32 MB alone
 # took 5.6% more CPU than 64 (every term written to and merged from twice as many runs).
+# With workers, this is the whole run's: each of N workers' pools shares POOL_MB / N
+# with its own memos (two workers: 75 MB each), so that more workers do not take more
+# memory: peaks 354 MB on 47 and on 94 MB of input, where 150 MB each peaked 467 and 540
+# (see TERM_CACHE_SIZE in analyzers.terms, changed with it).
 POOL_MB = 150
 # What a record of the file being read holds beyond its key (tracemalloc on
 # tashkeela_classical: its id 62 bytes, location 58, line digest 65, and the set, dict
@@ -404,6 +409,7 @@ def _update(
     workers = default_workers() if workers is None else workers
     if workers > 1 and total_bytes >= PARALLEL_THRESHOLD_BYTES:
         writer_options.update(
+            limitmb=POOL_MB / workers,
             procs=workers,
             multisegment=False,
             start_workers_after=PARALLEL_THRESHOLD_BYTES,

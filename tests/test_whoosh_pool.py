@@ -376,6 +376,26 @@ def test_the_indexer_shares_the_pool_limit_with_the_word_memos(tmp_path, monkeyp
     assert asked and asked[-1] > 0 and asked == sorted(asked)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_workers_share_the_pool_limit(tmp_path, monkeypatch, workers):
+    """POOL_MB is the run's: each of N workers' pools gets POOL_MB / N."""
+    opened, real_open_writer = [], store.open_writer
+
+    def open_writer(ix, index_dir, **options):
+        opened.append(options)
+        return real_open_writer(ix, index_dir, **options)
+
+    monkeypatch.setattr(indexer.store, "open_writer", open_writer)
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
+    (tmp_path / "docs.jsonl").write_text(
+        "\n".join(json.dumps(record, ensure_ascii=False) for record in records(30)), encoding="utf-8"
+    )
+    index_paths([tmp_path / "docs.jsonl"], tmp_path / "index", workers=workers)
+    assert [(options["limitmb"], options.get("procs", 1)) for options in opened] == [
+        (indexer.POOL_MB / workers, workers)
+    ]
+
+
 def test_the_term_dictionary_keeps_its_hashes_in_arrays(monkeypatch):
     """(The segment files are Whoosh's own byte for byte: the test above.)"""
     seen = []
