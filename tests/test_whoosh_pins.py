@@ -38,6 +38,9 @@ PINNED = [
     ("whoosh.multiproc.finish_subsegment", "e89eb6ae2080300c", POOL),
     ("whoosh.writing.SegmentWriter.write_per_doc", "58a7becd70c63502", POOL),
     ("whoosh.writing.SegmentWriter.per_document_reader", "f13b06c0a3425ed9", POOL),
+    # _remember_columns: whoosh3 asks has_column before each length it reads
+    # (_cached_reader, pinned below).
+    ("whoosh.codec.whoosh3.W3PerDocReader.has_column", "0201aedcfd21a35e", POOL),
     ("whoosh.multiproc.SubWriterTask.run", "901fe6b1f40cfaed", POOL),
     ("whoosh.multiproc._run_subwriter", "abe5383819c4f20f", POOL),
     ("whoosh.multiproc.MpWriter.__init__", "b51bd10604c415c8", POOL),

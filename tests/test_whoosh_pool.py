@@ -396,6 +396,23 @@ def test_workers_share_the_pool_limit(tmp_path, monkeypatch, workers):
     ]
 
 
+def test_a_workers_columns_are_looked_for_once_while_its_documents_are_copied(tmp_path):
+    index_paths([write_jsonl(tmp_path / "docs", records(5))], tmp_path / "index", workers=1)
+    reader = store.open_index(tmp_path / "index").reader()
+    pdr = reader._perdoc
+    looked = []
+    real_exists = pdr._storage.file_exists
+    pdr._storage.file_exists = lambda name: looked.append(name) or real_exists(name)
+    whoosh_pool._remember_columns(pdr)
+    lengths = {
+        field: [pdr.doc_field_length(docnum, field) or 0 for docnum in range(pdr.doc_count_all())]
+        for field in ("body", "id", "body", "id")
+    }
+    assert max(lengths["body"]) > 0 and not any(lengths["id"])  # "id" has no lengths column
+    assert len(looked) == len(set(looked)) == 2
+    reader.close()
+
+
 def test_the_term_dictionary_keeps_its_hashes_in_arrays(monkeypatch):
     """(The segment files are Whoosh's own byte for byte: the test above.)"""
     seen = []
