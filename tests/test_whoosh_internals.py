@@ -118,3 +118,48 @@ def test_a_family_matcher_skips_as_whooshs_list_matcher_does():
     finished.skip_to(3)
     with pytest.raises(ReadTooFar):
         finished.skip_to(4)
+
+
+def test_a_small_fields_terms_are_held_and_its_missing_forms_not_looked_up(tmp_path, monkeypatch):
+    """Titles have few terms: a family's forms the field lacks are skipped by a set, with
+    the same sums as looking each one up; a field past the limits is looked up as before."""
+    import json
+
+    from search import query as search_query
+    from search import store
+    from search.indexer import index_paths
+
+    rows = [
+        {"id": f"r{n}", "title": f"كتاب المدرسة {n % 4}", "text": f"نص عن المدرسة والكتاب {n} " * (1 + n % 3)}
+        for n in range(40)
+    ]
+    (tmp_path / "docs.jsonl").write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), "utf-8")
+    index_paths([tmp_path / "docs.jsonl"], tmp_path / "index")
+    forms = (("المدرسه", 1.0), ("مدرسه", 1.0), ("غائبه", 1.0), ("كتاب", 0.5), ("والكتاب", 0.5))
+    looked, real_form_blocks = [], search_query.form_blocks
+
+    def form_blocks(reader, field, text):
+        looked.append((field, text))
+        return real_form_blocks(reader, field, text)
+
+    monkeypatch.setattr(search_query, "form_blocks", form_blocks)
+    with store.open_index(tmp_path / "index").reader() as reader:
+        leaf = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
+        title_words = leaf.field_length("title")
+        monkeypatch.setattr(search_query, "FIELD_TOKENS_LIMIT", title_words)
+        search_query._FIELD_TERMS.clear()
+        assert search_query.field_terms(leaf, "title") == {term.decode() for term in leaf.lexicon("title")}
+        assert search_query.field_terms(leaf, "body") is None  # more words than the limit
+        held = {field: search_query._summed_postings(leaf, field, forms, "مدرسه") for field in ("title", "body")}
+        assert ("title", "غائبه") not in looked and ("title", "والكتاب") not in looked
+        assert ("body", "غائبه") in looked
+        monkeypatch.setattr(search_query, "FIELD_TOKENS_LIMIT", 0)
+        search_query._FIELD_TERMS.clear()
+        looked.clear()
+        each = {field: search_query._summed_postings(leaf, field, forms, "مدرسه") for field in ("title", "body")}
+        assert ("title", "غائبه") in looked
+        assert held == each and held["title"][0] and held["body"][0]
+        monkeypatch.setattr(search_query, "FIELD_TOKENS_LIMIT", title_words)
+        monkeypatch.setattr(search_query, "FIELD_TERMS_LIMIT", 2)
+        search_query._FIELD_TERMS.clear()
+        assert search_query.field_terms(leaf, "title") is None  # more terms than the limit
