@@ -135,7 +135,7 @@ def test_workers_write_one_segment_and_find_the_same(runner, tmp_path, monkeypat
     from search import indexer, store, whoosh_pool
 
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
-    monkeypatch.setattr(indexer, "WORKERS", 1)
+    monkeypatch.setattr(indexer, "default_workers", lambda: 1)
     started = []
     real_new_task = whoosh_pool.PooledMpWriter._new_task
     monkeypatch.setattr(whoosh_pool.PooledMpWriter, "_new_task", lambda w: started.append(real_new_task(w)))

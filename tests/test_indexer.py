@@ -230,7 +230,7 @@ def test_an_interrupted_run_keeps_the_last_commit_and_a_rerun_finishes(
         write(docs / "batch" / f"{number}.txt", f"وثيقة جديدة {number}")
     if threshold == "all":  # a writer for workers, which waits for more text than there is
         threshold = sum(path.stat().st_size for path in (docs / "batch").iterdir())
-    monkeypatch.setattr(indexer, "WORKERS", workers)
+    monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", threshold)
     real_read_file = indexer.read_file
     calls = []
@@ -355,7 +355,7 @@ class WritingProgress(RecordingProgress):
 def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypatch, workers):
     """Also when workers index: they hand their runs over and this process writes them."""
     monkeypatch.setattr(indexer, "POOL_MB", 0.01)  # postings spilled to runs, then merged
-    monkeypatch.setattr(indexer, "WORKERS", workers)
+    monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
     root = tmp_path / "docs"
     lines = [json.dumps({"id": f"n{i}", "text": f"{LEGACY} {NEWS} {i}"}, ensure_ascii=False) for i in range(30)]

@@ -92,7 +92,7 @@ def write_jsonl(folder: Path, rows: list[dict]) -> Path:
 def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers, pool_mb):
     docs = write_jsonl(tmp_path / "docs", records(120))
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0 if workers > 1 else 10**12)
-    monkeypatch.setattr(indexer, "WORKERS", workers)
+    monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "POOL_MB", pool_mb)
     built = {}
     for name, poolclass in [("whoosh", PostingPool), ("bulk", BulkPostingPool)]:
@@ -285,7 +285,7 @@ def test_a_rerun_that_changes_few_records_starts_no_worker(tmp_path, monkeypatch
     rows = records(120)
     docs = write_jsonl(tmp_path / "docs", rows)
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 20_000)
-    monkeypatch.setattr(indexer, "WORKERS", 2)
+    monkeypatch.setattr(indexer, "default_workers", lambda: 2)
     index_paths([docs], tmp_path / "index")
     assert len(started_tasks) == 2, "a full build is worth two workers"
     rows[7]["text"] = "نص جديد عن المدرسة في حلب"

@@ -30,7 +30,7 @@ RUN = textwrap.dedent(
     from search import indexer
     from search.cli import main
 
-    indexer.PARALLEL_THRESHOLD_BYTES, indexer.WORKERS = 0, 2
+    indexer.PARALLEL_THRESHOLD_BYTES, indexer.default_workers = 0, lambda: 2
     real_read_file, calls, ready = indexer.read_file, [], Path(sys.argv[1])
     go = ready.with_name("go")
 
