@@ -226,10 +226,9 @@ class BulkPostingPool(PostingPool):
 
     def _merged_terms(self, sources):
         """Merge term streams, oldest first: one (fieldname, term, packed) per term."""
-        keyed = [_aged(source, age) for age, source in enumerate(sources)]
-        for (fieldname, tbytes), group in groupby(heapq.merge(*keyed), key=_TERM_KEY):
-            parts = [packed for _, _, _, packed in group]
-            yield fieldname, tbytes, parts[0] if len(parts) == 1 else b"".join(parts)
+        for fieldname, tbytes, parts in _merged_parts([(source, 0) for source in sources]):
+            packed = [part for part, _ in parts]
+            yield fieldname, tbytes, packed[0] if len(packed) == 1 else b"".join(packed)
 
     def reduce_to(self, target, k):
         """Merge the oldest ``k`` runs into one until at most ``target`` are left.
@@ -264,15 +263,7 @@ class BulkPostingPool(PostingPool):
         runs, self.runs = self.runs, []
         sources = [self._read_run_terms(path) for path in runs] + [self._take_terms()]
         self.currentsize = 0
-        progress, done, told, step = self.progress, 0, 0, max(total // PROGRESS_STEPS, 1)
-        for entry in self._merged_terms(sources):
-            yield entry
-            done += len(entry[2])
-            if progress is not None and done - told >= step:
-                progress(done, total)
-                told = done
-        if progress is not None and told < total:
-            progress(total, total)
+        yield from _told(self._merged_terms(sources), self.progress, total)
 
     def pending_bytes(self) -> int:
         """The bytes of postings ``terms`` would give out: in runs and in memory."""
@@ -303,12 +294,12 @@ def _fixed_mmap_threshold() -> None:
         pass
 
 
-def _aged(source, age: int, *extra):
-    """(fieldname, term, age, packed, *extra) for each term of ``source``: merged with
+def _aged(source, age: int, offset: int):
+    """(fieldname, term, age, packed, offset) for each term of ``source``: merged with
     others, a term's parts come oldest first. (A generator expression would read ``age``
     when it runs, after the loop making the sources has left the last one in it.)"""
     for fieldname, tbytes, packed in source:
-        yield fieldname, tbytes, age, packed, *extra
+        yield fieldname, tbytes, age, packed, offset
 
 
 def _write_chunk(f, chunk) -> None:
@@ -556,8 +547,9 @@ def _remember_columns(pdr) -> None:
 
 
 def _merged_parts(sources):
-    """Merge (term stream, document offset) sources, each numbering its documents above
-    the one before: one (fieldname, term, [(packed, offset), ...]) per term, in order."""
+    """Merge (term stream, document offset) sources, oldest first (a term's documents
+    in a source come after those in the ones before, once raised by its offset): one
+    (fieldname, term, [(packed, offset), ...]) per term, in order."""
     keyed = [_aged(source, age, offset) for age, (source, offset) in enumerate(sources)]
     for (fieldname, tbytes), group in groupby(heapq.merge(*keyed), key=_TERM_KEY):
         yield fieldname, tbytes, [(packed, offset) for _, _, _, packed, offset in group]
