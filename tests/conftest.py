@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from search import whoosh_pool
 from search.cli import cli
 from search.indexer import index_paths
 
@@ -33,3 +34,17 @@ def make_index(tmp_path_factory):
         return index_dir
 
     return make
+
+
+@pytest.fixture
+def started_tasks(monkeypatch):
+    """The worker processes writers start, recorded."""
+    started = []
+    real_new_task = whoosh_pool.PooledMpWriter._new_task
+
+    def recording_new_task(writer):
+        started.append(real_new_task(writer))
+        return started[-1]
+
+    monkeypatch.setattr(whoosh_pool.PooledMpWriter, "_new_task", recording_new_task)
+    return started

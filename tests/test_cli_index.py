@@ -129,16 +129,15 @@ def test_index_progress_is_off_when_stderr_is_not_a_terminal(runner, tmp_path):
 
 
 @pytest.mark.parametrize("option, workers", [([], 0), (["--workers", "2"], 2), (["-j", "2", "--rebuild"], 2)])
-def test_workers_write_one_segment_and_find_the_same(runner, tmp_path, monkeypatch, option, workers):
+def test_workers_write_one_segment_and_find_the_same(
+    runner, tmp_path, monkeypatch, started_tasks, option, workers
+):
     """`search index --workers 2` indexes in two processes (here from the first byte) into
     one segment; the index answers as one written by one process."""
-    from search import indexer, store, whoosh_pool
+    from search import indexer, store
 
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
     monkeypatch.setattr(indexer, "default_workers", lambda: 1)
-    started = []
-    real_new_task = whoosh_pool.PooledMpWriter._new_task
-    monkeypatch.setattr(whoosh_pool.PooledMpWriter, "_new_task", lambda w: started.append(real_new_task(w)))
     docs = tmp_path / "docs"
     docs.mkdir()
     for number in range(240):
@@ -147,7 +146,7 @@ def test_workers_write_one_segment_and_find_the_same(runner, tmp_path, monkeypat
     result = runner.invoke(cli, ["index", "--index", str(index_dir), *option, str(docs)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("240 added")
-    assert len(started) == workers
+    assert len(started_tasks) == workers
     with store.open_index(index_dir).reader() as reader:
         assert len(reader.leaf_readers()) == 1
     found = runner.invoke(cli, ["--index", str(index_dir), "--json", "مدرسة SY3"])

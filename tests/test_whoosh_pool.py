@@ -267,20 +267,6 @@ def test_a_term_that_is_not_bytes_is_refused():
         BulkPostingPool(RamStorage(), None).add(("body", "نص", 0, 1.0, None))
 
 
-@pytest.fixture
-def started_tasks(monkeypatch):
-    """The worker processes writers start, recorded."""
-    started = []
-    real_new_task = whoosh_pool.PooledMpWriter._new_task
-
-    def recording_new_task(writer):
-        started.append(real_new_task(writer))
-        return started[-1]
-
-    monkeypatch.setattr(whoosh_pool.PooledMpWriter, "_new_task", recording_new_task)
-    return started
-
-
 def test_a_rerun_that_changes_few_records_starts_no_worker(tmp_path, monkeypatch, started_tasks):
     rows = records(120)
     docs = write_jsonl(tmp_path / "docs", rows)
