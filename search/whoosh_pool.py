@@ -51,6 +51,7 @@ import heapq
 import marshal
 import pickle
 import struct
+import sys
 from array import array
 from itertools import groupby
 from operator import itemgetter
@@ -60,6 +61,8 @@ from whoosh import multiproc
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3TermInfo
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter
+from whoosh.system import _LONG_SIZE, pack_long, pack_ushort, unpack_long
+from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 
@@ -98,6 +101,17 @@ MIN_POOL_SHARE = 0.25
 # A worker hands its parent at most this many runs (merging its oldest first if it has
 # more), so that the parent, which reads every worker's runs at once, keeps few open.
 RUNS_PER_WORKER = 32
+# A PooledMpWriter has a helper process write the terms from a split on
+# (``TermRangeHelper``) when its workers hand over at least this many bytes of postings,
+# the helper about this share of them: the writer also copies the workers' documents,
+# which on tashkeela_classical took 1.5 s beside 6 s of writing postings.
+SHARED_WRITE_BYTES = 16 * 2**20
+HELPER_SHARE = 0.6
+# How often the writer tells progress while it waits for the helper, and the size of the
+# reads that append the helper's postings to the writer's.
+JOIN_POLL_SECONDS = 0.2
+COPY_BYTES = 2**20
+POSTINGS_SUFFIX, TERMS_SUFFIX = ".pst", ".terms"
 # ``progress`` is told at most this many times while the postings are read back.
 PROGRESS_STEPS = 200
 _TERM_KEY = itemgetter(0, 1)
@@ -136,7 +150,7 @@ class BulkPostingPool(PostingPool):
         self.held_elsewhere = held_elsewhere
         self._room = self._measure_room()
         self._fields: dict[str, dict[bytes, bytearray]] = {}
-        self._run_bytes: dict[str, int] = {}  # a run's path -> the bytes of its postings
+        self._run_chunks: dict[str, list] = {}  # a run's path -> its chunks (``_write_run``)
         # Called as progress(done, total) with bytes of postings while ``items`` gives
         # them out, last with done == total.
         self.progress = None
@@ -177,7 +191,7 @@ class BulkPostingPool(PostingPool):
         """Write what is in memory to a new run, terms in order, and empty the pool."""
         if self._fields:
             path, f = self._new_run()
-            self._run_bytes[path] = self._write_run(f, self._take_terms())
+            self._run_chunks[path] = self._write_run(f, self._take_terms())
             self._add_run(path)
         self.currentsize = 0
         self._room = self._measure_room()
@@ -190,34 +204,42 @@ class BulkPostingPool(PostingPool):
             for tbytes in sorted(terms):
                 yield fieldname, tbytes, terms.pop(tbytes)
 
-    def _write_run(self, f, terms) -> int:
-        """Write the terms to the run ``f`` and close it; the bytes of their postings."""
-        chunk, size, written = [], 0, 0
+    def _write_run(self, f, terms) -> list:
+        """Write the terms to the run ``f`` and close it; its chunks, each as (fieldname,
+        first term, position in the run, bytes of postings): where a range of terms
+        starts, and how much the terms from there on hold (``split_key``)."""
+        chunks, chunk, size, position = [], [], 0, 0
         for entry in terms:
             chunk.append(entry)
             size += len(entry[2])
             if size >= CHUNK_BYTES:
-                _write_chunk(f, chunk)
-                chunk, written, size = [], written + size, 0
+                chunks.append((chunk[0][0], chunk[0][1], position, size))
+                position += _write_chunk(f, chunk)
+                chunk, size = [], 0
         if chunk:
+            chunks.append((chunk[0][0], chunk[0][1], position, size))
             _write_chunk(f, chunk)
         f.close()
-        return written + size
+        return chunks
 
-    def _read_run_terms(self, path):
-        """The (fieldname, term, packed postings) of a run, in order; deletes the run."""
+    def _read_run_terms(self, path, start=0, remove=True):
+        """The (fieldname, term, packed postings) of a run, in order, from the chunk at
+        ``start``; deletes the run after, unless told not to."""
         f = self._open_run(path)
         try:
-            while header := f.read(_CHUNK_LENGTH.size):
-                (length,) = _CHUNK_LENGTH.unpack(header)
-                yield from marshal.loads(f.read(length))
+            yield from _chunk_terms(f, start)
         finally:
             f.close()
-            try:
-                self._remove_run(path)
-            except FileNotFoundError:
-                pass  # a failed commit's cleanup took the writer's temporary folder first
-            self._run_bytes.pop(path, None)
+            if remove:
+                try:
+                    self._remove_run(path)
+                except FileNotFoundError:
+                    pass  # a failed commit's cleanup took the writer's temporary folder first
+                self._run_chunks.pop(path, None)
+
+    def run_size(self, path) -> int:
+        """The bytes of postings in one of this pool's runs."""
+        return sum(chunk[3] for chunk in self._run_chunks.get(path, ()))
 
     def _read_run(self, path):
         # MpWriter reads a worker's run back through this, as postings.
@@ -242,7 +264,7 @@ class BulkPostingPool(PostingPool):
         while len(self.runs) > target:
             oldest, self.runs = self.runs[:k], self.runs[k:]
             path, f = self._new_run()
-            self._run_bytes[path] = self._write_run(
+            self._run_chunks[path] = self._write_run(
                 f, self._merged_terms([self._read_run_terms(p) for p in oldest])
             )
             self.runs.insert(0, path)
@@ -267,13 +289,13 @@ class BulkPostingPool(PostingPool):
 
     def pending_bytes(self) -> int:
         """The bytes of postings ``terms`` would give out: in runs and in memory."""
-        return sum(self._run_bytes.get(path, 0) for path in self.runs) + sum(
+        return sum(self.run_size(path) for path in self.runs) + sum(
             len(packed) for terms in self._fields.values() for packed in terms.values()
         )
 
     def cleanup(self):
         super().cleanup()
-        self._fields, self._run_bytes = {}, {}
+        self._fields, self._run_chunks = {}, {}
         self.currentsize = 0
 
 
@@ -302,10 +324,20 @@ def _aged(source, age: int, offset: int):
         yield fieldname, tbytes, age, packed, offset
 
 
-def _write_chunk(f, chunk) -> None:
+def _write_chunk(f, chunk) -> int:
+    """Write one chunk of (fieldname, term, packed postings) to a run; its bytes in the run."""
     data = marshal.dumps(chunk)
     f.write(_CHUNK_LENGTH.pack(len(data)))
     f.write(data)
+    return _CHUNK_LENGTH.size + len(data)
+
+
+def _chunk_terms(f, start=0):
+    """The (fieldname, term, packed postings) of the run file ``f``, from the chunk at ``start``."""
+    f.seek(start)
+    while header := f.read(_CHUNK_LENGTH.size):
+        (length,) = _CHUNK_LENGTH.unpack(header)
+        yield from marshal.loads(f.read(length))
 
 
 def _unpack_postings(fieldname, tbytes, packed):
@@ -355,7 +387,8 @@ class TermsInBulk:
         compact_term_index(self.fieldwriter)
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        write_terms(self.fieldwriter, self.schema, pdr, self.pool.terms())
+        lengths = field_lengths([pdr]) if pdr is not None else None
+        write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
         self.fieldwriter.close()
         if pdr:
             pdr.close()
@@ -395,13 +428,14 @@ def compact_term_index(fieldwriter) -> None:
         tindex.buckets = [CompactBucket() for _ in tindex.buckets]
 
 
-def write_terms(fieldwriter, schema, lengths_reader, terms) -> None:
+def write_terms(fieldwriter, schema, lengths, terms) -> None:
     """Write ``terms`` ((fieldname, term, postings) in order: packed postings, or a list
     of (packed, document offset) parts, ``_columns_of``) with whoosh3's field writer, as
-    ``FieldWriter.add_postings`` would write their postings one by one."""
+    ``FieldWriter.add_postings`` would write their postings one by one. ``lengths`` is a
+    function: a field's length bytes of every document of the segment (``field_lengths``),
+    or None when the codec keeps no field lengths."""
     fieldname = None
-    lengths = None
-    count = lengths_reader.doc_count_all() if lengths_reader is not None else 0
+    field_lengths = None
     for name, tbytes, postings in terms:
         # The pool packs document numbers unsigned: it holds none of the spelling
         # entries (document -1) add_postings skips.
@@ -411,18 +445,28 @@ def write_terms(fieldwriter, schema, lengths_reader, terms) -> None:
                 fieldwriter.finish_field()
             fieldname = name
             fieldwriter.start_field(fieldname, schema[fieldname])
-            lengths = length_bytes(lengths_reader, fieldname, count) if lengths_reader is not None else None
+            field_lengths = lengths(fieldname) if lengths is not None else None
         fieldwriter.start_term(tbytes)
         postings = fieldwriter._postwriter
         limit = postings._blocklimit
         for start in range(0, len(docnums), limit):
             end = start + limit
-            _fill_block(postings, docnums[start:end], weights[start:end], values[start:end], lengths)
+            _fill_block(postings, docnums[start:end], weights[start:end], values[start:end], field_lengths)
             if end < len(docnums):
                 postings._write_block()
         fieldwriter.finish_term()
     if fieldname is not None:
         fieldwriter.finish_field()
+
+
+def field_lengths(perdocs):
+    """``write_terms``'s lengths from per-document readers: a field's length bytes in the
+    documents of each reader in turn, as a segment that numbers them in that order holds."""
+
+    def lengths(fieldname: str) -> bytes:
+        return b"".join(length_bytes(pdr, fieldname, pdr.doc_count_all()) for pdr in perdocs)
+
+    return lengths
 
 
 def _columns_of(postings):
@@ -501,7 +545,13 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         of every worker (``_finish_pooled_subsegment``), each worker's document numbers
         raised by where its documents land, as Whoosh's ``_read_and_renumber_run`` does
         for the one run it has a worker merge its runs into and then reads a posting at a
-        time through ``add_postings``."""
+        time through ``add_postings``.
+
+        With SHARED_WRITE_BYTES of postings or more, and none of this writer's own, a
+        helper process (``TermRangeHelper``) writes the terms from a ``split_key`` on
+        while this one copies the documents and writes the terms before it; their
+        postings and term infos are then joined. Should the helper fail, this writer
+        writes its terms itself."""
         if not isinstance(self.pool, BulkPostingPool) or type(self.fieldwriter) is not W3FieldWriter:
             return super()._merge_subsegments(results, mergetype)
         compact_term_index(self.fieldwriter)
@@ -509,31 +559,287 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         progress, self.pool.progress = self.pool.progress, None
         # What this writer holds itself (segments merged in through add_reader) numbers
         # its documents first; then each worker's, in the order Whoosh copies them.
+        own = self._added or self.docnum > 0
         sources, total = [], 0
-        if self._added:
+        if own:
             total += self.pool.pending_bytes()
             sources.append((self.pool.terms(), 0))
-        pdrs = []
+        workers, offset = [], self.docnum
         for runs, fieldnames, segment in results:
-            pdr = self.codec.per_document_reader(self.storage, segment)
-            _remember_columns(pdr)
-            pdrs.append(pdr)
-            offset = self.docnum
-            docmap = self.write_per_doc(set(fieldnames) | schemanames, pdr)
-            assert docmap is None  # a worker's segment has no deletions
-            for path, size in runs or ():
-                total += size
-                sources.append((self.pool._read_run_terms(path), offset))
-        # Whoosh reads the field lengths through a reader of every segment, its own
-        # first; its own holds every document's by now, the workers' copied above.
-        self.perdocwriter.close()
-        pdrs.insert(0, self.per_document_reader())
+            runs = runs or ()
+            workers.append((runs, fieldnames, segment, offset))
+            offset += segment.doc_count_all()
+            total += sum(chunk[3] for _, chunks in runs for chunk in chunks)
+        helper = None
+        if not own and total >= SHARED_WRITE_BYTES and hasattr(self, "_mpctx"):
+            split = split_key([chunks for runs, *_ in workers for _, chunks in runs], HELPER_SHARE)
+            if split is not None:
+                helper = TermRangeHelper(self, workers, split)
+        pdrs = []
         try:
-            write_terms(self.fieldwriter, self.schema, pdrs[0], _told(_merged_parts(sources), progress, total))
+            for runs, fieldnames, segment, offset in workers:
+                pdr = self.codec.per_document_reader(self.storage, segment)
+                _remember_columns(pdr)
+                pdrs.append(pdr)
+                assert self.docnum == offset
+                docmap = self.write_per_doc(set(fieldnames) | schemanames, pdr)
+                assert docmap is None  # a worker's segment has no deletions
+                for path, _ in runs:
+                    sources.append((self.pool._read_run_terms(path, remove=helper is None), offset))
+            # Whoosh reads the field lengths through a reader of every segment, its own
+            # first; its own holds every document's by now, the workers' copied above.
+            self.perdocwriter.close()
+            pdrs.insert(0, self.per_document_reader())
+            lengths = field_lengths(pdrs[:1])
+            terms = _merged_parts(sources)
+            if helper is None:
+                write_terms(self.fieldwriter, self.schema, lengths, _told(terms, progress, total))
+            else:
+                told = helper.telling(progress, total)
+                write_terms(self.fieldwriter, self.schema, lengths, _told(helper.before(terms), told, total, False))
+                if not helper.join():
+                    told = helper.telling_after()
+                    write_terms(self.fieldwriter, self.schema, lengths, _told(helper.after(self.pool), told, total, False))
+                helper.tell_all()
         finally:
             for pdr in pdrs:
                 pdr.close()
+            if helper is not None:
+                helper.stop()
         self._added = True
+
+
+class TermRangeHelper:
+    """A process that writes the postings of a segment's terms from ``split`` on, for a
+    ``PooledMpWriter`` that writes those before it: after the workers, the writer alone
+    copied their documents and wrote every term (a third of building
+    tashkeela_classical's index with two workers), the workers done and a core idle.
+
+    The helper reads the workers' runs from the chunk holding ``split`` (the runs stay
+    until the writer's temporary folder goes), takes the field lengths from the workers'
+    segments, and writes its postings through whoosh3's postings writer into a file of
+    its own (``write_term_range``), with each term's term info; the writer appends that
+    file to its postings file and adds the term infos to its term dictionary, each one's
+    place in the postings file moved by where the file landed (``join``)."""
+
+    def __init__(self, writer, workers, split):
+        self.writer, self.workers, self.split = writer, workers, split
+        self.name = f"range-{random_name()}"
+        self.written = writer._mpctx.Value("q", 0, lock=False)
+        sources = [(path, chunks, offset) for runs, _, _, offset in workers for path, chunks in runs]
+        segments = [segment for _, _, segment, _ in workers]
+        args = (writer.storage, writer.indexname, writer.codec, writer.schema, segments, sources, split,
+                self.name, self.written)
+        self.process = writer._mpctx.Process(target=RANGE_WRITER, args=args, name="search-term-range")
+        self.process.start()
+
+    def before(self, terms):
+        """The merged ``terms`` (``_merged_parts``) before the split."""
+        split = self.split
+        for entry in terms:
+            if (entry[0], entry[1]) >= split:
+                return
+            yield entry
+
+    def after(self, pool):
+        """The terms from the split on, read again by the writer (``pool``'s runs)."""
+        return _merged_parts(
+            [(terms_from(pool._read_run_terms(path, _start_of(chunks, self.split), remove=False), self.split), offset)
+             for runs, _, _, offset in self.workers for path, chunks in runs]
+        )
+
+    def telling(self, progress, total):
+        """A progress function for the writer's own terms, which adds the helper's bytes
+        (None without ``progress``)."""
+        self._progress, self._total, self._mine, self._told = progress, total, 0, 0
+        return self._tell if progress is not None else None
+
+    def _tell(self, done, _total=None) -> None:
+        self._mine = done
+        both = min(done + self.written.value, self._total)
+        if both > self._told:
+            self._told = both
+            self._progress(both, self._total)
+
+    def telling_after(self):
+        """A progress function for the terms from the split on, when the writer writes
+        them itself (the helper failed)."""
+        if self._progress is None:
+            return None
+        mine = self._mine
+        self.written.value = 0
+        return lambda done, _: self._tell(mine + done)
+
+    def tell_all(self) -> None:
+        """Tell progress that every posting is written."""
+        if self._progress is not None and self._told < self._total:
+            self._told = self._total
+            self._progress(self._total, self._total)
+
+    def join(self) -> bool:
+        """Wait for the helper, telling progress how far both have got; then add what it
+        wrote to the writer's segment. False (nothing added) when the helper failed."""
+        while self.process.is_alive():
+            self.process.join(JOIN_POLL_SECONDS)
+            if self._progress is not None:
+                self._tell(self._mine)
+        if self.process.exitcode != 0:
+            return False
+        tempstore = self.writer.temp_storage()
+        try:
+            with tempstore.open_file(self.name + TERMS_SUFFIX) as f:
+                terms = marshal.loads(f.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            return False
+        fieldwriter = self.writer.fieldwriter
+        postfile = fieldwriter._postfile
+        base = postfile.tell()
+        with tempstore.open_file(self.name + POSTINGS_SUFFIX) as f:
+            while data := f.read(COPY_BYTES):
+                postfile.write(data)
+        add_term_infos(fieldwriter, self.writer.schema, terms, base)
+        return True
+
+    def stop(self) -> None:
+        """End the helper if it still runs (the writer failed or was interrupted)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+def split_key(runs_chunks, share: float):
+    """The (fieldname, term) from which about ``share`` of the runs' postings bytes
+    follow: of the chunks' first terms (``_write_run``) after the very first, the one
+    closest to it; None when there is none (too few chunks to share)."""
+    chunks = sorted((fieldname, tbytes, size) for chunks in runs_chunks for fieldname, tbytes, _, size in chunks)
+    total = sum(size for *_, size in chunks)
+    best, best_distance, before = None, None, 0
+    for fieldname, tbytes, size in chunks:
+        if before and (fieldname, tbytes) > (chunks[0][0], chunks[0][1]):
+            distance = abs(total - before - share * total)
+            if best is None or distance < best_distance:
+                best, best_distance = (fieldname, tbytes), distance
+        before += size
+    return best
+
+
+def _start_of(chunks, split) -> int:
+    """Where in a run the chunk that may hold ``split`` (its last at or before it) starts."""
+    start = 0
+    for fieldname, tbytes, position, _ in chunks:
+        if (fieldname, tbytes) > split:
+            break
+        start = position
+    return start
+
+
+def terms_from(terms, split):
+    """The (fieldname, term, …) entries of a run's ``terms`` from ``split`` on."""
+    for entry in terms:
+        if (entry[0], entry[1]) >= split:
+            yield entry
+
+
+def write_term_range(storage, indexname, codec, schema, segments, sources, split, name, written) -> None:
+    """A ``TermRangeHelper`` process: write the postings of the terms from ``split`` on.
+
+    ``sources`` are the workers' runs as (path, chunks, document offset), in the
+    writer's temporary folder; ``segments`` the workers' segments, whose documents the
+    writer numbers from 0 in that order. The postings go to ``name`` + POSTINGS_SUFFIX
+    there, each term's (fieldname, term, term info bytes) to ``name`` + TERMS_SUFFIX
+    (marshal), written last: the writer reads the terms only after this process exited
+    cleanly. ``written`` (a shared integer) is told the bytes of postings written so far.
+    A failure ends the process with status 1 and no traceback: the writer then writes
+    these terms itself, and the run goes on."""
+    try:
+        _write_term_range(storage, indexname, codec, schema, segments, sources, split, name, written)
+    except Exception:
+        sys.exit(1)
+
+
+def _write_term_range(storage, indexname, codec, schema, segments, sources, split, name, written) -> None:
+    tempstore = storage.temp_storage(f"{indexname}.tmp")
+    perdocs = [codec.per_document_reader(storage, segment) for segment in segments]
+    files = []
+    try:
+        streams = []
+        for path, chunks, offset in sources:
+            files.append(tempstore.open_file(path).raw_file())
+            streams.append((terms_from(_chunk_terms(files[-1], _start_of(chunks, split)), split), offset))
+        fieldwriter = _TermRangeWriter(codec, tempstore.create_file(name + POSTINGS_SUFFIX))
+
+        def tell(done, _total):
+            written.value = done
+
+        total = sum(chunk[3] for _, chunks, _ in sources for chunk in chunks)
+        write_terms(fieldwriter, schema, field_lengths(perdocs), _told(_merged_parts(streams), tell, total, False))
+        fieldwriter.close()
+        with tempstore.create_file(name + TERMS_SUFFIX) as out:
+            out.write(marshal.dumps(fieldwriter.terms))
+    finally:
+        for f in files:
+            f.close()
+        for pdr in perdocs:
+            pdr.close()
+
+
+# The function a TermRangeHelper's process runs (a test has it fail).
+RANGE_WRITER = write_term_range
+
+
+class _TermRangeWriter(W3FieldWriter):
+    """whoosh3's field writer for a range of a segment's terms: the postings go to
+    ``postfile`` as whoosh3 writes them; each term's (fieldname, term, term info bytes)
+    is kept in ``terms``, for the segment's writer to add to its term dictionary
+    (``add_term_infos``), where the term's key holds the field's number in that writer."""
+
+    def __init__(self, codec, postfile):
+        # W3FieldWriter.__init__'s attributes, without the term dictionary.
+        self._codec = codec
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._fieldmap = {}
+        self._postfile = postfile
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
+        self.terms = []
+
+    def finish_term(self):
+        terminfo = self._postwriter.finish_postings()
+        self.terms.append((self._fieldname, self._btext, terminfo.to_bytes()))
+
+    def close(self):
+        self._postfile.close()
+        self.is_closed = True
+
+
+def add_term_infos(fieldwriter, schema, terms, base: int) -> None:
+    """Add (fieldname, term, term info bytes) in order to whoosh3's field writer's term
+    dictionary, as its ``finish_term`` would, each postings' place moved by ``base``."""
+    fieldname = None
+    tindex = fieldwriter._tindex
+    for name, tbytes, info in terms:
+        if name != fieldname:
+            if fieldname is not None:
+                fieldwriter.finish_field()
+            fieldname = name
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            key = pack_ushort(fieldwriter._fieldid)
+        tindex.add(key + tbytes, moved_term_info(info, base))
+    if fieldname is not None:
+        fieldwriter.finish_field()
+
+
+_EXTENT_AT = W3TermInfo._struct.size
+
+
+def moved_term_info(info: bytes, base: int) -> bytes:
+    """whoosh3's term info bytes with the place of its postings ``base`` bytes further
+    on; an inlined term's are unchanged (its postings are in it)."""
+    if info[0]:
+        return info
+    (offset,) = unpack_long(info[_EXTENT_AT : _EXTENT_AT + _LONG_SIZE])
+    return info[:_EXTENT_AT] + pack_long(offset + base) + info[_EXTENT_AT + _LONG_SIZE :]
 
 
 def _remember_columns(pdr) -> None:
@@ -555,9 +861,10 @@ def _merged_parts(sources):
         yield fieldname, tbytes, [(packed, offset) for _, _, _, packed, offset in group]
 
 
-def _told(terms, progress, total: int):
+def _told(terms, progress, total: int, finish: bool = True):
     """``terms`` as given, telling ``progress`` (when set) the bytes of postings given out
-    so far and ``total`` at most PROGRESS_STEPS times, last with done == total."""
+    so far and ``total`` at most PROGRESS_STEPS times, last with done == total (unless not
+    to ``finish``: others write the rest)."""
     done, told, step = 0, 0, max(total // PROGRESS_STEPS, 1)
     for entry in terms:
         yield entry
@@ -567,7 +874,7 @@ def _told(terms, progress, total: int):
             if done - told >= step:
                 progress(min(done, total), total)
                 told = done
-    if progress is not None and told < total:
+    if progress is not None and finish and told < total:
         progress(total, total)
 
 
@@ -575,13 +882,13 @@ def _finish_pooled_subsegment(writer, k=64):
     """A worker's end when its parent writes one segment: Whoosh's ``finish_subsegment``
     has the worker merge all its runs into one, a pass over every posting that the
     parent then reads again; here the worker spills what it holds and hands over every
-    run as it is, with its size: ((path, bytes), ...) where Whoosh gives a path."""
+    run as it is, with its chunks: ((path, chunks), ...) where Whoosh gives a path."""
     pool = writer.pool
     if not isinstance(pool, BulkPostingPool):
         return _whoosh_finish_subsegment(writer, k)
     pool.save()
     pool.reduce_to(RUNS_PER_WORKER, RUNS_PER_WORKER)
-    runs = tuple((path, pool._run_bytes.get(path, 0)) for path in pool.runs)
+    runs = tuple((path, pool._run_chunks.get(path, [])) for path in pool.runs)
     return runs, pool.fieldnames, writer._partial_segment()
 
 

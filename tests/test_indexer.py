@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from search import documents, indexer, store
+from search import documents, indexer, store, whoosh_pool
 from search.errors import SearchError
 from search.searching import IndexSearcher
 from search.indexer import index_paths
@@ -351,10 +351,17 @@ class WritingProgress(RecordingProgress):
         self.events.append(("writing", done, total))
 
 
-@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "two-workers"])
-def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypatch, workers):
-    """Also when workers index: they hand their runs over and this process writes them."""
+@pytest.mark.parametrize(
+    "workers, shared", [(1, False), (2, False), (2, True)], ids=["one-process", "two-workers", "with-a-helper"]
+)
+def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypatch, workers, shared):
+    """Also when workers index: they hand their runs over and this process writes them,
+    or a helper process writes part of them (whoosh_pool.TermRangeHelper)."""
     monkeypatch.setattr(indexer, "POOL_MB", 0.01)  # postings spilled to runs, then merged
+    if shared:
+        monkeypatch.setattr(whoosh_pool, "SHARED_WRITE_BYTES", 0)
+        monkeypatch.setattr(whoosh_pool, "CHUNK_BYTES", 2000)
+        monkeypatch.setattr(whoosh_pool, "JOIN_POLL_SECONDS", 0.001)
     monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
     root = tmp_path / "docs"
@@ -365,7 +372,8 @@ def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypat
     kinds = [event[0] for event in progress.events]
     assert kinds.index("committing") < kinds.index("writing")
     writing = [event[1:] for event in progress.events if event[0] == "writing"]
-    assert len(writing) > 10
+    # A helper's share shows as it is polled, in larger steps.
+    assert len(writing) > (3 if shared else 10)
     total = writing[-1][1]
     assert writing[-1] == (total, total) and total > 30 * len(NEWS)
     assert [done for done, _ in writing] == sorted({done for done, _ in writing})

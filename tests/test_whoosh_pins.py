@@ -74,6 +74,15 @@ PINNED = [
     ("whoosh.filedb.filetables.HashWriter.add", "d99a9f8cb4921103", POOL),
     ("whoosh.filedb.filetables.HashWriter._write_hashes", "3455643a570eaced", POOL),
     ("whoosh.filedb.filetables.OrderedHashWriter.add", "39527e7a264e16a8", POOL),
+    # TermRangeHelper: its process writes terms with a W3FieldWriter made without a term
+    # dictionary (__init__, finish_term, close mirrored), reading the runs from the
+    # writer's temporary folder (the same name the writer's constructor gives it); the
+    # writer adds their term infos as finish_term would, each one's postings moved as
+    # to_bytes / from_bytes place them.
+    ("whoosh.codec.whoosh3.W3FieldWriter.close", "c7a4c194faed60b7", POOL),
+    ("whoosh.codec.whoosh3.W3TermInfo.from_bytes", "f93d2058cb0cad09", POOL),
+    ("whoosh.filedb.filestore.FileStorage.temp_storage", "9f4da6f514aa3358", POOL),
+    ("whoosh.writing.SegmentWriter.temp_storage", "2b9010b6cb4eb6ff", POOL),
     # Field lengths are read whole from the column doc_field_length reads a byte of.
     ("whoosh.codec.whoosh3.W3PerDocReader._cached_reader", "2e27976f892aee8f", LENGTHS),
     ("whoosh.codec.whoosh3.W3PerDocReader.doc_field_length", "224807cde950e948", LENGTHS),

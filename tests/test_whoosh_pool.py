@@ -4,11 +4,13 @@ import json
 from pathlib import Path
 
 import gc
+import os
 import sys
 
 import pytest
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import LockError
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from search import indexer, store, whoosh_pool
@@ -85,15 +87,17 @@ def write_jsonl(folder: Path, rows: list[dict]) -> Path:
 
 
 @pytest.mark.parametrize(
-    "workers, pool_mb",
-    [(1, 200), (2, 200), (2, 0.02)],
-    ids=["one-process", "two-workers", "two-workers-spilling"],
+    "workers, pool_mb, shared_write",
+    [(1, 200, False), (2, 200, False), (2, 0.02, False), (2, 200, True), (2, 0.02, True)],
+    ids=["one-process", "two-workers", "two-workers-spilling", "helper-writes-terms",
+         "helper-writes-terms-spilling"],
 )
-def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers, pool_mb):
+def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers, pool_mb, shared_write):
     docs = write_jsonl(tmp_path / "docs", records(120))
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0 if workers > 1 else 10**12)
     monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "POOL_MB", pool_mb)
+    joined = share_the_write(monkeypatch) if shared_write else []
     built = {}
     for name, poolclass in [("whoosh", PostingPool), ("bulk", BulkPostingPool)]:
         monkeypatch.setattr(whoosh_pool, "POOL_CLASS", poolclass)
@@ -102,6 +106,50 @@ def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers
     assert built["bulk"][0] == built["whoosh"][0]
     assert built["bulk"][1] == built["whoosh"][1]
     assert any(built["bulk"][1]), "the queries find something"
+    assert joined == ([True] if shared_write else [])
+    assert term_infos_agree(store.open_index(tmp_path / "bulk"))
+
+
+def share_the_write(monkeypatch) -> list:
+    """Have a PooledMpWriter's helper write part of any segment (small chunks give it a
+    split); the list records whether each helper's terms were added."""
+    monkeypatch.setattr(whoosh_pool, "SHARED_WRITE_BYTES", 0)
+    monkeypatch.setattr(whoosh_pool, "CHUNK_BYTES", 2000)
+    joined, real_join = [], whoosh_pool.TermRangeHelper.join
+
+    def join(helper):
+        joined.append(real_join(helper))
+        return joined[-1]
+
+    monkeypatch.setattr(whoosh_pool.TermRangeHelper, "join", join)
+    return joined
+
+
+def term_infos_agree(ix) -> bool:
+    """Every term info's statistics (documents, total and highest weight, first and last
+    document, shortest and longest field as length bytes) are those of its postings."""
+    with ix.reader() as reader:
+        for fieldname in reader.indexed_field_names():
+            for term in reader.lexicon(fieldname):
+                info, matcher, postings = reader.term_info(fieldname, term), reader.postings(fieldname, term), []
+                while matcher.is_active():
+                    length = reader.doc_field_length(matcher.id(), fieldname, 0)
+                    postings.append((matcher.id(), matcher.weight(), length))
+                    matcher.next()
+                lengths = [length_to_byte(length) for *_, length in postings if length]
+                expected = (
+                    len(postings), round(sum(weight for _, weight, _ in postings), 3),
+                    postings[0][0], postings[-1][0], max(weight for _, weight, _ in postings),
+                    min(lengths, default=0), max(lengths, default=0),
+                )
+                found = (
+                    info.doc_frequency(), round(info.weight(), 3), info.min_id(), info.max_id(),
+                    info.max_weight(), length_to_byte(info.min_length()) if info.min_length() else 0,
+                    length_to_byte(info.max_length()),
+                )
+                if found != expected:
+                    return False
+    return True
 
 
 def write_segments(ix, writer_class, batches, limitmb, optimize=False):
@@ -182,8 +230,8 @@ def test_a_run_already_removed_is_not_an_error_when_its_reader_closes(tmp_path, 
     assert len(pool.runs) > 1
     terms = pool.terms()
     next(terms)
-    assert pool._run_bytes
-    for path in pool._run_bytes:
+    assert pool._run_chunks
+    for path in pool._run_chunks:
         (tmp_path / path).unlink()
     terms.close()
     del terms
@@ -441,3 +489,53 @@ def test_the_file_being_read_and_the_new_words_count_too(tmp_path, monkeypatch):
     held.file, held.words = 5000, 7000
     copy = pickle.loads(pickle.dumps(held))
     assert (copy.file, copy.words) == (0, 0) and copy() == held() - 12000
+
+
+def test_when_the_helper_fails_the_writer_writes_its_terms_itself(tmp_path, monkeypatch):
+    """A helper that dies (here: its function refuses the arguments) costs time, not terms."""
+    docs = write_jsonl(tmp_path / "docs", records(120))
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(indexer, "default_workers", lambda: 2)
+    index_paths([docs], tmp_path / "alone")
+    joined = share_the_write(monkeypatch)
+    monkeypatch.setattr(whoosh_pool, "RANGE_WRITER", os.abort)
+    index_paths([docs], tmp_path / "failed")
+    assert joined == [False]
+    alone, failed = (store.open_index(tmp_path / name) for name in ("alone", "failed"))
+    assert index_postings(failed) == index_postings(alone)
+    assert answers(tmp_path / "failed") == answers(tmp_path / "alone")
+    assert term_infos_agree(failed)
+    assert not (tmp_path / "failed" / f"{store.INDEX_NAME}.tmp").exists()
+
+
+def test_the_split_leaves_the_helper_its_share_of_the_bytes():
+    runs = [
+        [("body", b"a", 0, 40), ("body", b"k", 90, 40), ("roots", b"b", 200, 20)],
+        [("body", b"c", 0, 50), ("title", b"x", 70, 50)],
+    ]
+    # In order: body a 40, body c 50, body k 40, roots b 20, title x 50 (200 bytes).
+    assert whoosh_pool.split_key(runs, 0.5) == ("body", b"k")  # 90 before, 110 from it on
+    assert whoosh_pool.split_key(runs, 0.25) == ("title", b"x")
+    assert whoosh_pool.split_key(runs, 1.0) == ("body", b"c")  # never the first term
+    assert whoosh_pool.split_key([runs[0][:1]], 0.5) is None  # one chunk: nothing to share
+    assert whoosh_pool.split_key([], 0.5) is None
+    assert [whoosh_pool._start_of(runs[0], key) for key in [("body", b"a"), ("body", b"j"), ("body", b"k"),
+                                                             ("title", b"")]] == [0, 0, 90, 200]
+
+
+def test_a_term_info_moved_with_its_postings(tmp_path):
+    """The helper's term infos point into its own postings file; appended to the writer's
+    at ``base``, each points ``base`` bytes further on (an inlined one holds its postings)."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    stored = W3TermInfo(weight=3.0, df=2, minlength=4, maxlength=9, maxweight=2.0, minid=5, maxid=70)
+    stored.set_extent(1234, 567)
+    moved_bytes = whoosh_pool.moved_term_info(stored.to_bytes(), 10**10)
+    moved = W3TermInfo.from_bytes(moved_bytes)
+    # (whoosh3's from_bytes reads the length as a 1-tuple; nothing reads it back.)
+    assert moved.extent()[0] == 1234 + 10**10 and len(moved_bytes) == len(stored.to_bytes())
+    assert moved_bytes[-4:] == stored.to_bytes()[-4:]
+    assert (moved.weight(), moved.doc_frequency(), moved.min_id(), moved.max_id()) == (3.0, 2, 5, 70)
+    inlined = W3TermInfo(weight=1.0, df=1, minid=3, maxid=3)
+    inlined.set_inlined([3], [1.0], [b"\x01"])
+    assert whoosh_pool.moved_term_info(inlined.to_bytes(), 10**10) == inlined.to_bytes()
