@@ -91,16 +91,55 @@ def stored_count(index_dir) -> int:
         return sum(1 for _ in searcher.documents(kind=store.KIND_RECORD))
 
 
+# A run that pauses once its helper process (whoosh_pool.TermRangeHelper) has started
+# writing part of the segment, before it waits for it; the helper never ends by itself.
+# A file, not -c: the forkserver then imports it, where the helper finds its function.
+HELPER_RUN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from search import indexer, whoosh_pool
+    from search.cli import main
+
+    def endless_range_writer(*args):
+        time.sleep(3600)
+
+    if __name__ == "__main__":
+        indexer.PARALLEL_THRESHOLD_BYTES, indexer.default_workers = 0, lambda: 2
+        whoosh_pool.SHARED_WRITE_BYTES, whoosh_pool.CHUNK_BYTES = 0, 200
+        whoosh_pool.RANGE_WRITER = endless_range_writer
+        real_join, ready = whoosh_pool.TermRangeHelper.join, Path(sys.argv[1])
+        go = ready.with_name("go")
+
+        def join(helper):
+            ready.touch()
+            while not go.exists():
+                time.sleep(0.05)
+            return real_join(helper)
+
+        whoosh_pool.TermRangeHelper.join = join
+        sys.argv = ["search", *sys.argv[2:]]
+        main()
+    """
+)
+
+
 @contextmanager
-def paused_run(tmp_path, root, index_dir):
-    """A `search index` subprocess paused with its workers running, and its marker; on
-    leaving, the run is over (killed if need be) and none of its processes is left."""
+def paused_run(tmp_path, root, index_dir, script=None):
+    """A `search index` subprocess paused with its workers running (or, given ``script``
+    to run from a file, wherever that pauses it), and its marker; on leaving, the run is
+    over (killed if need be) and none of its processes is left."""
     marker = uuid.uuid4().hex
     ready = tmp_path / "ready"
     stderr = tmp_path / "stderr"
+    if script is None:
+        command = [sys.executable, "-c", RUN]
+    else:
+        (tmp_path / "run.py").write_text(script, encoding="utf-8")
+        command = [sys.executable, str(tmp_path / "run.py")]
     with open(stderr, "wb") as errors:  # a file: an orphaned worker would hold a pipe open
         process = subprocess.Popen(
-            [sys.executable, "-c", RUN, str(ready), "index", "-q", "--index", str(index_dir), str(root)],
+            [*command, str(ready), "index", "-q", "--index", str(index_dir), str(root)],
             env={**os.environ, "SEARCH_TEST_RUN": marker},
             stdout=subprocess.DEVNULL,
             stderr=errors,
@@ -154,3 +193,18 @@ def test_a_worker_that_dies_fails_the_run_instead_of_losing_its_documents(corpus
         "last commit was kept — run it again\n"
     )
     assert stored_count(index_dir) == 5
+
+
+@pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_no_helper_outlives_a_run_stopped_while_it_writes(corpus, tmp_path, number):
+    root, index_dir = corpus
+    with paused_run(tmp_path, root, index_dir, script=HELPER_RUN) as (process, marker, stderr):
+        assert len(workers_of(process, marker)) == 1  # the workers are done; the helper writes
+        process.send_signal(number)
+    if number == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+    else:
+        assert (process.returncode, stderr.read_text()) == (130, "search: interrupted\n")
+    assert stored_count(index_dir) == 5
+    report = index_paths([root], index_dir)
+    assert (report.added, report.unchanged) == (PAUSE_AT + 50, 5)
