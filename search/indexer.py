@@ -26,7 +26,7 @@ from pathlib import Path
 
 from analyzers import memo
 from analyzers.grams import gram_text, read_gram_words
-from search import store, worker_lifetime
+from search import store, whoosh_pool, worker_lifetime
 from search.filestate import FileState
 from search.lexicon import save_lexicon
 from search.documents import (
@@ -619,14 +619,8 @@ class _WritingSession:
         self.writer.commit()
 
     def check_workers(self) -> None:
-        """Raise SearchError if a worker has died (the kernel's OOM killer, a kill): Whoosh
-        would commit without its documents, or wait forever for it to take more."""
-        for task in getattr(self.writer, "tasks", []):
-            if task.exitcode is not None:
-                raise SearchError(
-                    f"an indexing worker stopped (exit status {task.exitcode}); nothing of this "
-                    "run since the last commit was kept — run it again"
-                )
+        """Raise SearchError if a worker has died (``whoosh_pool.check_workers``)."""
+        whoosh_pool.check_workers(getattr(self.writer, "tasks", []))
 
     def cancel(self) -> None:
         """Stop the workers and drop the uncommitted writer (a failed commit closed it)."""

@@ -50,6 +50,7 @@ import functools
 import heapq
 import marshal
 import pickle
+import queue
 import struct
 import sys
 from array import array
@@ -66,6 +67,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 
+from search.errors import SearchError
 from search.whoosh_lengths import length_bytes
 
 # One posting in a term's buffer: document number, weight, length of the value (-1 for
@@ -112,6 +114,8 @@ HELPER_SHARE = 0.6
 JOIN_POLL_SECONDS = 0.2
 COPY_BYTES = 2**20
 POSTINGS_SUFFIX, TERMS_SUFFIX = ".pst", ".terms"
+# While the workers' job queue is full, how often the writer looks whether they still live.
+QUEUE_WAIT_SECONDS = 0.5
 # ``progress`` is told at most this many times while the postings are read back.
 PROGRESS_STEPS = 200
 _TERM_KEY = itemgetter(0, 1)
@@ -143,11 +147,12 @@ if not hasattr(W3TermInfo, "set_inline"):
 class BulkPostingPool(PostingPool):
     """Whoosh's posting pool, holding each term's postings packed together."""
 
-    def __init__(self, tempstore, segment, limitmb=128, held_elsewhere=None, **kwargs):
+    def __init__(self, tempstore, segment, limitmb=128, held_elsewhere=None, chunk_bytes=None, **kwargs):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         _fixed_mmap_threshold()
         # A function: the bytes that share the limit with the pool, when given.
         self.held_elsewhere = held_elsewhere
+        self.chunk_bytes = chunk_bytes or CHUNK_BYTES
         self._room = self._measure_room()
         self._fields: dict[str, dict[bytes, bytearray]] = {}
         self._run_chunks: dict[str, list] = {}  # a run's path -> its chunks (``_write_run``)
@@ -212,7 +217,7 @@ class BulkPostingPool(PostingPool):
         for entry in terms:
             chunk.append(entry)
             size += len(entry[2])
-            if size >= CHUNK_BYTES:
+            if size >= self.chunk_bytes:
                 chunks.append((chunk[0][0], chunk[0][1], position, size))
                 position += _write_chunk(f, chunk)
                 chunk, size = [], 0
@@ -495,19 +500,20 @@ def _fill_block(postings, docnums, weights, values, lengths) -> None:
     postings._maxlength = byte_to_length(max(present)) if present else 0
 
 
-def _new_pool(poolclass, writer, limitmb, held_elsewhere):
-    """A ``poolclass`` for ``writer``'s new segment (Whoosh's own takes no ``held_elsewhere``)."""
+def _new_pool(poolclass, writer, limitmb, held_elsewhere, chunk_bytes=None):
+    """A ``poolclass`` for ``writer``'s new segment (Whoosh's own takes no ``held_elsewhere``
+    nor ``chunk_bytes``)."""
     if issubclass(poolclass, BulkPostingPool):
-        return poolclass(writer._tempstorage, writer.newsegment, limitmb, held_elsewhere)
+        return poolclass(writer._tempstorage, writer.newsegment, limitmb, held_elsewhere, chunk_bytes)
     return poolclass(writer._tempstorage, writer.newsegment, limitmb=limitmb)
 
 
 class PooledSegmentWriter(TermsInBulk, SegmentWriter):
     """Whoosh's one-process writer with a ``poolclass`` that is used."""
 
-    def __init__(self, ix, poolclass=None, limitmb=128, held_elsewhere=None, **kwargs):
+    def __init__(self, ix, poolclass=None, limitmb=128, held_elsewhere=None, chunk_bytes=None, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = _new_pool(poolclass or POOL_CLASS, self, limitmb, held_elsewhere)
+        self.pool = _new_pool(poolclass or POOL_CLASS, self, limitmb, held_elsewhere, chunk_bytes)
 
 
 class PooledMpWriter(TermsInBulk, MpWriter):
@@ -517,11 +523,15 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         poolclass = poolclass or POOL_CLASS
         super().__init__(ix, procs=procs, limitmb=limitmb, **kwargs)
         # Workers never lock: this writer holds the lock for them. Each counts what its
-        # own process holds elsewhere.
-        self.subargs = {**self.subargs, "poolclass": poolclass, "held_elsewhere": held_elsewhere}
+        # own process holds elsewhere, and cuts its runs in this process's chunks (where
+        # the helper may split the terms, TermRangeHelper).
+        self.subargs = {
+            **self.subargs, "poolclass": poolclass, "held_elsewhere": held_elsewhere, "chunk_bytes": CHUNK_BYTES,
+        }
         self.subargs.pop("_lk", None)
         # Merging small segments at commit goes through this writer's own pool.
         self.pool = _new_pool(poolclass, self, limitmb, held_elsewhere)
+        self.jobqueue = WatchedQueue(self.jobqueue, self.tasks)
 
     def _new_task(self):
         # search.indexer starts the forkserver with Ctrl-C ignored and
@@ -529,7 +539,7 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         args = (
             self.storage,
             self.indexname,
-            self.jobqueue,
+            self.jobqueue.queue,
             self.resultqueue,
             self.subargs,
             self.multisegment,
@@ -552,6 +562,7 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         while this one copies the documents and writes the terms before it; their
         postings and term infos are then joined. Should the helper fail, this writer
         writes its terms itself."""
+        check_finished(self.tasks, results)
         if not isinstance(self.pool, BulkPostingPool) or type(self.fieldwriter) is not W3FieldWriter:
             return super()._merge_subsegments(results, mergetype)
         compact_term_index(self.fieldwriter)
@@ -607,6 +618,53 @@ class PooledMpWriter(TermsInBulk, MpWriter):
             if helper is not None:
                 helper.stop()
         self._added = True
+
+
+def check_workers(tasks) -> None:
+    """Raise SearchError if one of the worker processes ``tasks`` has ended (the kernel's
+    OOM killer, a kill): Whoosh would commit without its documents, or wait forever for
+    it to take more."""
+    for task in tasks:
+        if task.exitcode is not None:
+            raise _stopped(task.exitcode)
+
+
+def check_finished(tasks, results) -> None:
+    """Raise SearchError unless every worker ended well and handed over its results.
+    Whoosh's ``MpWriter._commit`` joins the workers and takes what results come within a
+    second each: a worker that died while handing over its postings (after the run last
+    looked at them) left none, and its documents would be silently missing."""
+    for task in tasks:
+        if task.exitcode != 0:
+            raise _stopped(task.exitcode)
+    if len(results) != len(tasks):
+        raise _stopped(0)
+
+
+def _stopped(status) -> SearchError:
+    return SearchError(
+        f"an indexing worker stopped (exit status {status}); nothing of this run since the last "
+        "commit was kept — run it again"
+    )
+
+
+class WatchedQueue:
+    """The workers' job queue, whose ``put`` waits for room only while every worker
+    lives: with all of them dead, Whoosh's would wait forever."""
+
+    def __init__(self, jobs, tasks):
+        self.queue, self.tasks = jobs, tasks
+
+    def put(self, item) -> None:
+        while True:
+            try:
+                self.queue.put(item, timeout=QUEUE_WAIT_SECONDS)
+                return
+            except queue.Full:
+                check_workers(self.tasks)
+
+    def __getattr__(self, name):
+        return getattr(self.queue, name)
 
 
 class TermRangeHelper:
@@ -710,16 +768,35 @@ class TermRangeHelper:
 def split_key(runs_chunks, share: float):
     """The (fieldname, term) from which about ``share`` of the runs' postings bytes
     follow: of the chunks' first terms (``_write_run``) after the very first, the one
-    closest to it; None when there is none (too few chunks to share)."""
-    chunks = sorted((fieldname, tbytes, size) for chunks in runs_chunks for fieldname, tbytes, _, size in chunks)
-    total = sum(size for *_, size in chunks)
-    best, best_distance, before = None, None, 0
-    for fieldname, tbytes, size in chunks:
-        if before and (fieldname, tbytes) > (chunks[0][0], chunks[0][1]):
-            distance = abs(total - before - share * total)
+    closest to it; None when there is none (too few chunks to share).
+
+    A chunk's bytes lie between its first term and the next chunk's: a chunk wholly
+    before a candidate counts whole, one the candidate falls in half. So the bytes before
+    a candidate are half the sum of the chunks starting before it and of those ending at
+    or before it."""
+    starts, ends = [], []  # (term, bytes) of each chunk's first term, and of its end
+    for chunks in runs_chunks:
+        for number, (fieldname, tbytes, _, size) in enumerate(chunks):
+            starts.append(((fieldname, tbytes), size))
+            if number + 1 < len(chunks):
+                ends.append(((chunks[number + 1][0], chunks[number + 1][1]), size))
+    starts.sort()
+    ends.sort()
+    total = sum(size for _, size in starts)
+    best, best_distance = None, None
+    started = ended = 0
+    next_start = next_end = 0
+    for position, (key, size) in enumerate(starts):
+        while next_start < len(starts) and starts[next_start][0] < key:
+            started += starts[next_start][1]
+            next_start += 1
+        while next_end < len(ends) and ends[next_end][0] <= key:
+            ended += ends[next_end][1]
+            next_end += 1
+        if position and key > starts[0][0]:
+            distance = abs(total - (started + ended) / 2 - share * total)
             if best is None or distance < best_distance:
-                best, best_distance = (fieldname, tbytes), distance
-        before += size
+                best, best_distance = key, distance
     return best
 
 

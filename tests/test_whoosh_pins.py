@@ -47,6 +47,9 @@ PINNED = [
     ("whoosh.multiproc.MpWriter._new_task", "668e22f09713b4dd", POOL),
     ("whoosh.multiproc.MpWriter._read_and_renumber_run", "ec2cddbd9f2e0497", POOL),
     ("whoosh.multiproc.MpWriter._commit", "2b4e30883be51fb7", POOL),
+    # WatchedQueue: the writer only puts on the job queue (here and in _commit), one item
+    # at a time; check_finished: _commit takes the results that come within a second.
+    ("whoosh.multiproc.MpWriter._enqueue", "c9e1b95ddaad0785", POOL),
     ("whoosh.multiproc.MpWriter._merge_subsegments", "33ae6cebae802de4", POOL),
     # The segment writer pickles through the module's dumps (BLOCK_PICKLER), only here.
     ("whoosh.codec.whoosh3.W3PostingsWriter._write_block", "e83943e6e72d01ef", POOL),

@@ -111,8 +111,9 @@ def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers
 
 
 def share_the_write(monkeypatch) -> list:
-    """Have a PooledMpWriter's helper write part of any segment (small chunks give it a
-    split); the list records whether each helper's terms were added."""
+    """Have a PooledMpWriter's helper write part of any segment (its workers cut their runs
+    in small chunks, where it may split); the list records whether each helper's terms
+    were added."""
     monkeypatch.setattr(whoosh_pool, "SHARED_WRITE_BYTES", 0)
     monkeypatch.setattr(whoosh_pool, "CHUNK_BYTES", 2000)
     joined, real_join = [], whoosh_pool.TermRangeHelper.join
@@ -513,8 +514,11 @@ def test_the_split_leaves_the_helper_its_share_of_the_bytes():
         [("body", b"a", 0, 40), ("body", b"k", 90, 40), ("roots", b"b", 200, 20)],
         [("body", b"c", 0, 50), ("title", b"x", 70, 50)],
     ]
-    # In order: body a 40, body c 50, body k 40, roots b 20, title x 50 (200 bytes).
-    assert whoosh_pool.split_key(runs, 0.5) == ("body", b"k")  # 90 before, 110 from it on
+    # 200 bytes. A chunk runs to its run's next one: a to k, k to roots b, c to title x.
+    # Bytes after each candidate (a chunk it falls in counts half): body c 180, body k
+    # 135 (a before it; c half), roots b 95, title x 60.
+    assert whoosh_pool.split_key(runs, 0.5) == ("roots", b"b")
+    assert whoosh_pool.split_key(runs, 0.7) == ("body", b"k")
     assert whoosh_pool.split_key(runs, 0.25) == ("title", b"x")
     assert whoosh_pool.split_key(runs, 1.0) == ("body", b"c")  # never the first term
     assert whoosh_pool.split_key([runs[0][:1]], 0.5) is None  # one chunk: nothing to share

@@ -208,3 +208,65 @@ def test_no_helper_outlives_a_run_stopped_while_it_writes(corpus, tmp_path, numb
     assert stored_count(index_dir) == 5
     report = index_paths([root], index_dir)
     assert (report.added, report.unchanged) == (PAUSE_AT + 50, 5)
+
+
+# Runs whose workers die where the run cannot see it between records: at the end, while
+# they hand over their postings (after the run's last look at them), or as they start,
+# while the run hands them all that waited for them at once (WorkersWhenWorthIt). A file,
+# not -c: the forkserver imports it, so the workers it forks are patched too.
+DYING_RUN = textwrap.dedent(
+    """
+    import os, sys
+    from search import indexer, whoosh_pool
+
+    WHERE = os.environ["SEARCH_TEST_DIE"]
+
+    def dying_finish(writer, k=64):
+        os._exit(3)
+
+    def dying_worker(*args):
+        os._exit(3)
+
+    if WHERE == "finish":
+        whoosh_pool._finish_pooled_subsegment = dying_finish
+
+    if __name__ == "__main__":
+        from search.cli import main
+
+        indexer.default_workers = lambda: 2
+        if WHERE == "start":
+            # About 1,000 records wait, then go at once: more batches than the queue holds.
+            indexer.PARALLEL_THRESHOLD_BYTES = 30_000
+            whoosh_pool._run_pooled_subwriter = dying_worker
+        else:
+            indexer.PARALLEL_THRESHOLD_BYTES = 0
+        sys.argv = ["search", *sys.argv[1:]]
+        main()
+    """
+)
+
+
+@pytest.mark.parametrize("where", ["finish", "start"])
+def test_workers_that_die_unseen_fail_the_run_instead_of_losing_documents(corpus, tmp_path, where):
+    root, index_dir = corpus
+    for number in range(1200):  # more batches than the job queue holds
+        (root / f"c{number:04}.txt").write_text(f"خبر إضافي رقم {number} عن المكتبة", encoding="utf-8")
+    (tmp_path / "run.py").write_text(DYING_RUN, encoding="utf-8")
+    marker = uuid.uuid4().hex
+    try:
+        finished = subprocess.run(
+            [sys.executable, str(tmp_path / "run.py"), "index", "-q", "--index", str(index_dir), str(root)],
+            env={**os.environ, "SEARCH_TEST_DIE": where, "SEARCH_TEST_RUN": marker},
+            capture_output=True, text=True, timeout=60,
+        )
+    finally:
+        for pid in processes_marked(marker):  # after a hang: leave no orphan behind
+            os.kill(pid, signal.SIGKILL)
+    assert finished.returncode == 2, finished.stderr
+    assert finished.stderr == (
+        "Error: an indexing worker stopped (exit status 3); nothing of this run since the "
+        "last commit was kept — run it again\n"
+    )
+    assert stored_count(index_dir) == 5
+    report = index_paths([root], index_dir)
+    assert (report.added, report.unchanged) == (PAUSE_AT + 50 + 1200, 5)
