@@ -32,7 +32,11 @@ and in all, so that writing a segment shows how far it has got.
 pools, its workers' included, are this class: whoosh3 accepts ``poolclass`` but does
 not use it, so the writers set ``self.pool`` after Whoosh's constructor, and each
 worker process (started by this module) has ``whoosh.multiproc`` build its writer.
-``WorkersWhenWorthIt`` starts the workers only once there is enough text to write.
+``WorkersWhenWorthIt`` starts the workers only once there is enough text to write; at
+commit, a ``TermRangeHelper`` process writes the later terms of a large segment while
+the writer copies the documents and writes the earlier ones. A worker that dies fails
+the run (``check_workers``, ``check_finished``, ``WatchedQueue``): its documents would
+be missing.
 ``tests/test_whoosh_pool.py`` compares the index with the one Whoosh's pool writes;
 ``tests/test_whoosh_pins.py`` pins the Whoosh code this relies on.
 
