@@ -589,7 +589,10 @@ class PooledMpWriter(TermsInBulk, MpWriter):
         if not own and total >= SHARED_WRITE_BYTES and hasattr(self, "_mpctx"):
             split = split_key([chunks for runs, *_ in workers for _, chunks in runs], HELPER_SHARE)
             if split is not None:
-                helper = TermRangeHelper(self, workers, split)
+                try:
+                    helper = TermRangeHelper(self, workers, split)
+                except OSError:
+                    helper = None  # no process to be had (too many open files, no memory): write alone
         pdrs = []
         try:
             for runs, fieldnames, segment, offset in workers:

@@ -509,6 +509,26 @@ def test_when_the_helper_fails_the_writer_writes_its_terms_itself(tmp_path, monk
     assert not (tmp_path / "failed" / f"{store.INDEX_NAME}.tmp").exists()
 
 
+def test_when_no_helper_can_start_the_writer_writes_alone(tmp_path, monkeypatch):
+    docs = write_jsonl(tmp_path / "docs", records(120))
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(indexer, "default_workers", lambda: 2)
+    index_paths([docs], tmp_path / "alone")
+    joined = share_the_write(monkeypatch)
+    tried = []
+
+    def no_process(helper, *args):
+        tried.append(args)
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(whoosh_pool.TermRangeHelper, "__init__", no_process)
+    index_paths([docs], tmp_path / "unhelped")
+    assert len(tried) == 1 and joined == []
+    alone, unhelped = (store.open_index(tmp_path / name) for name in ("alone", "unhelped"))
+    assert index_postings(unhelped) == index_postings(alone)
+    assert term_infos_agree(unhelped)
+
+
 def test_the_split_leaves_the_helper_its_share_of_the_bytes():
     runs = [
         [("body", b"a", 0, 40), ("body", b"k", 90, 40), ("roots", b"b", 200, 20)],
