@@ -645,13 +645,13 @@ def check_finished(tasks, results) -> None:
         if task.exitcode != 0:
             raise _stopped(task.exitcode)
     if len(results) != len(tasks):
-        raise _stopped(0)
+        raise _stopped("handed over nothing")
 
 
-def _stopped(status) -> SearchError:
+def _stopped(why) -> SearchError:
+    why = f"exit status {why}" if isinstance(why, int) else why
     return SearchError(
-        f"an indexing worker stopped (exit status {status}); nothing of this run since the last "
-        "commit was kept — run it again"
+        f"an indexing worker stopped ({why}); nothing of this run since the last commit was kept — run it again"
     )
 
 

@@ -563,3 +563,16 @@ def test_a_term_info_moved_with_its_postings(tmp_path):
     inlined = W3TermInfo(weight=1.0, df=1, minid=3, maxid=3)
     inlined.set_inlined([3], [1.0], [b"\x01"])
     assert whoosh_pool.moved_term_info(inlined.to_bytes(), 10**10) == inlined.to_bytes()
+
+
+def test_a_commit_goes_on_only_when_every_worker_ended_well_and_handed_over():
+    from types import SimpleNamespace
+
+    from search.errors import SearchError
+
+    ended = [SimpleNamespace(exitcode=0), SimpleNamespace(exitcode=0)]
+    whoosh_pool.check_finished(ended, [((), set(), None)] * 2)
+    with pytest.raises(SearchError, match=r"stopped \(handed over nothing\)"):
+        whoosh_pool.check_finished(ended, [((), set(), None)])
+    with pytest.raises(SearchError, match=r"stopped \(exit status -9\)"):
+        whoosh_pool.check_finished([ended[0], SimpleNamespace(exitcode=-9)], [((), set(), None)] * 2)
