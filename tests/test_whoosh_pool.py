@@ -492,41 +492,31 @@ def test_the_file_being_read_and_the_new_words_count_too(tmp_path, monkeypatch):
     assert (copy.file, copy.words) == (0, 0) and copy() == held() - 12000
 
 
-def test_when_the_helper_fails_the_writer_writes_its_terms_itself(tmp_path, monkeypatch):
-    """A helper that dies (here: its function refuses the arguments) costs time, not terms."""
+@pytest.mark.parametrize("failure", ["helper-dies", "no-process"])
+def test_when_the_helper_fails_the_writer_writes_its_terms_itself(tmp_path, monkeypatch, failure):
+    """A helper that dies (here: its function refuses the arguments), or a process that
+    cannot be had (too many open files), costs time, not terms."""
     docs = write_jsonl(tmp_path / "docs", records(120))
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
     monkeypatch.setattr(indexer, "default_workers", lambda: 2)
     index_paths([docs], tmp_path / "alone")
-    joined = share_the_write(monkeypatch)
-    monkeypatch.setattr(whoosh_pool, "RANGE_WRITER", os.abort)
+    joined, tried = share_the_write(monkeypatch), []
+    if failure == "helper-dies":
+        monkeypatch.setattr(whoosh_pool, "RANGE_WRITER", os.abort)
+    else:
+
+        def no_process(helper, *args):
+            tried.append(args)
+            raise OSError(24, "Too many open files")
+
+        monkeypatch.setattr(whoosh_pool.TermRangeHelper, "__init__", no_process)
     index_paths([docs], tmp_path / "failed")
-    assert joined == [False]
+    assert (joined, len(tried)) == (([False], 0) if failure == "helper-dies" else ([], 1))
     alone, failed = (store.open_index(tmp_path / name) for name in ("alone", "failed"))
     assert index_postings(failed) == index_postings(alone)
     assert answers(tmp_path / "failed") == answers(tmp_path / "alone")
     assert term_infos_agree(failed)
     assert not (tmp_path / "failed" / f"{store.INDEX_NAME}.tmp").exists()
-
-
-def test_when_no_helper_can_start_the_writer_writes_alone(tmp_path, monkeypatch):
-    docs = write_jsonl(tmp_path / "docs", records(120))
-    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
-    monkeypatch.setattr(indexer, "default_workers", lambda: 2)
-    index_paths([docs], tmp_path / "alone")
-    joined = share_the_write(monkeypatch)
-    tried = []
-
-    def no_process(helper, *args):
-        tried.append(args)
-        raise OSError(24, "Too many open files")
-
-    monkeypatch.setattr(whoosh_pool.TermRangeHelper, "__init__", no_process)
-    index_paths([docs], tmp_path / "unhelped")
-    assert len(tried) == 1 and joined == []
-    alone, unhelped = (store.open_index(tmp_path / name) for name in ("alone", "unhelped"))
-    assert index_postings(unhelped) == index_postings(alone)
-    assert term_infos_agree(unhelped)
 
 
 def test_the_split_leaves_the_helper_its_share_of_the_bytes():
