@@ -248,7 +248,7 @@ class BulkPostingPool(PostingPool):
 
     def run_size(self, path) -> int:
         """The bytes of postings in one of this pool's runs."""
-        return sum(chunk[3] for chunk in self._run_chunks.get(path, ()))
+        return _chunks_bytes(self._run_chunks.get(path, ()))
 
     def _read_run(self, path):
         # MpWriter reads a worker's run back through this, as postings.
@@ -339,6 +339,11 @@ def _write_chunk(f, chunk) -> int:
     f.write(_CHUNK_LENGTH.pack(len(data)))
     f.write(data)
     return _CHUNK_LENGTH.size + len(data)
+
+
+def _chunks_bytes(chunks) -> int:
+    """The bytes of postings in a run's chunks (``_write_run``)."""
+    return sum(size for *_, size in chunks)
 
 
 def _chunk_terms(f, start=0):
@@ -443,27 +448,36 @@ def write_terms(fieldwriter, schema, lengths, terms) -> None:
     ``FieldWriter.add_postings`` would write their postings one by one. ``lengths`` is a
     function: a field's length bytes of every document of the segment (``field_lengths``),
     or None when the codec keeps no field lengths."""
-    fieldname = None
-    field_lengths = None
-    for name, tbytes, postings in terms:
+    for (name, tbytes, postings), new_field in _in_fields(fieldwriter, schema, terms):
+        if new_field:
+            field_lengths_here = lengths(name) if lengths is not None else None
         # The pool packs document numbers unsigned: it holds none of the spelling
         # entries (document -1) add_postings skips.
         docnums, weights, values = _columns_of(postings)
-        if name != fieldname:
-            if fieldname is not None:
-                fieldwriter.finish_field()
-            fieldname = name
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            field_lengths = lengths(fieldname) if lengths is not None else None
         fieldwriter.start_term(tbytes)
         postings = fieldwriter._postwriter
         limit = postings._blocklimit
         for start in range(0, len(docnums), limit):
             end = start + limit
-            _fill_block(postings, docnums[start:end], weights[start:end], values[start:end], field_lengths)
+            _fill_block(postings, docnums[start:end], weights[start:end], values[start:end], field_lengths_here)
             if end < len(docnums):
                 postings._write_block()
         fieldwriter.finish_term()
+
+
+def _in_fields(fieldwriter, schema, entries):
+    """(entry, whether it is its field's first) for each of ``entries`` ((fieldname, …) in
+    order), with whoosh3's field writer's field started before a field's first entry and
+    finished after its last."""
+    fieldname = None
+    for entry in entries:
+        new_field = entry[0] != fieldname
+        if new_field:
+            if fieldname is not None:
+                fieldwriter.finish_field()
+            fieldname = entry[0]
+            fieldwriter.start_field(fieldname, schema[fieldname])
+        yield entry, new_field
     if fieldname is not None:
         fieldwriter.finish_field()
 
@@ -584,7 +598,7 @@ class PooledMpWriter(TermsInBulk, MpWriter):
             runs = runs or ()
             workers.append((runs, fieldnames, segment, offset))
             offset += segment.doc_count_all()
-            total += sum(chunk[3] for _, chunks in runs for chunk in chunks)
+            total += sum(_chunks_bytes(chunks) for _, chunks in runs)
         helper = None
         if not own and total >= SHARED_WRITE_BYTES and hasattr(self, "_mpctx"):
             split = split_key([chunks for runs, *_ in workers for _, chunks in runs], HELPER_SHARE)
@@ -688,12 +702,12 @@ class TermRangeHelper:
     place in the postings file moved by where the file landed (``join``)."""
 
     def __init__(self, writer, workers, split):
-        self.writer, self.workers, self.split = writer, workers, split
+        self.writer, self.split = writer, split
         self.name = f"range-{random_name()}"
         self.written = writer._mpctx.Value("q", 0, lock=False)
-        sources = [(path, chunks, offset) for runs, _, _, offset in workers for path, chunks in runs]
+        self.sources = [(path, chunks, offset) for runs, _, _, offset in workers for path, chunks in runs]
         segments = [segment for _, _, segment, _ in workers]
-        args = (writer.storage, writer.indexname, writer.codec, writer.schema, segments, sources, split,
+        args = (writer.storage, writer.indexname, writer.codec, writer.schema, segments, self.sources, split,
                 self.name, self.written)
         self.process = writer._mpctx.Process(target=RANGE_WRITER, args=args, name="search-term-range")
         self.process.start()
@@ -708,10 +722,11 @@ class TermRangeHelper:
 
     def after(self, pool):
         """The terms from the split on, read again by the writer (``pool``'s runs)."""
-        return _merged_parts(
-            [(terms_from(pool._read_run_terms(path, _start_of(chunks, self.split), remove=False), self.split), offset)
-             for runs, _, _, offset in self.workers for path, chunks in runs]
-        )
+
+        def read(path, start):
+            return pool._read_run_terms(path, start, remove=False)
+
+        return _merged_parts(_streams_from(self.sources, self.split, read))
 
     def telling(self, progress, total):
         """A progress function for the writer's own terms, which adds the helper's bytes
@@ -817,6 +832,13 @@ def _start_of(chunks, split) -> int:
     return start
 
 
+def _streams_from(sources, split, read):
+    """(the run's terms from ``split`` on, document offset) of each (path, chunks,
+    offset) of ``sources``, each run read by ``read(path, start)`` from the chunk that
+    may hold ``split``."""
+    return [(terms_from(read(path, _start_of(chunks, split)), split), offset) for path, chunks, offset in sources]
+
+
 def terms_from(terms, split):
     """The (fieldname, term, …) entries of a run's ``terms`` from ``split`` on."""
     for entry in terms:
@@ -845,17 +867,19 @@ def _write_term_range(storage, indexname, codec, schema, segments, sources, spli
     tempstore = storage.temp_storage(f"{indexname}.tmp")
     perdocs = [codec.per_document_reader(storage, segment) for segment in segments]
     files = []
+
+    def read(path, start):
+        files.append(tempstore.open_file(path).raw_file())
+        return _chunk_terms(files[-1], start)
+
     try:
-        streams = []
-        for path, chunks, offset in sources:
-            files.append(tempstore.open_file(path).raw_file())
-            streams.append((terms_from(_chunk_terms(files[-1], _start_of(chunks, split)), split), offset))
+        streams = _streams_from(sources, split, read)
         fieldwriter = _TermRangeWriter(codec, tempstore.create_file(name + POSTINGS_SUFFIX))
 
         def tell(done, _total):
             written.value = done
 
-        total = sum(chunk[3] for _, chunks, _ in sources for chunk in chunks)
+        total = sum(_chunks_bytes(chunks) for _, chunks, _ in sources)
         write_terms(fieldwriter, schema, field_lengths(perdocs), _told(_merged_parts(streams), tell, total, False))
         fieldwriter.close()
         with tempstore.create_file(name + TERMS_SUFFIX) as out:
@@ -900,18 +924,11 @@ class _TermRangeWriter(W3FieldWriter):
 def add_term_infos(fieldwriter, schema, terms, base: int) -> None:
     """Add (fieldname, term, term info bytes) in order to whoosh3's field writer's term
     dictionary, as its ``finish_term`` would, each postings' place moved by ``base``."""
-    fieldname = None
     tindex = fieldwriter._tindex
-    for name, tbytes, info in terms:
-        if name != fieldname:
-            if fieldname is not None:
-                fieldwriter.finish_field()
-            fieldname = name
-            fieldwriter.start_field(fieldname, schema[fieldname])
+    for (_, tbytes, info), new_field in _in_fields(fieldwriter, schema, terms):
+        if new_field:
             key = pack_ushort(fieldwriter._fieldid)
         tindex.add(key + tbytes, moved_term_info(info, base))
-    if fieldname is not None:
-        fieldwriter.finish_field()
 
 
 _EXTENT_AT = W3TermInfo._struct.size
