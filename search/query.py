@@ -103,9 +103,24 @@ MAX_WORD_LETTERS = 100
 # words). Reading stops at FIELD_TERMS_LIMIT terms (some 5 ms).
 FIELD_TOKENS_LIMIT = 200_000
 FIELD_TERMS_LIMIT = 4096
-# A segment's reader -> {field: frozenset of its terms, or None when it has more than
-# FIELD_TERMS_LIMIT}.
-_FIELD_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class PerReaderField:
+    """What ``compute(reader, fieldname)`` gives, remembered for each open segment's reader
+    and field, and forgotten with the reader."""
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._remembered: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __call__(self, reader, fieldname: str):
+        per_field = self._remembered.setdefault(reader, {})
+        if fieldname not in per_field:
+            per_field[fieldname] = self._compute(reader, fieldname)
+        return per_field[fieldname]
+
+    def clear(self) -> None:
+        self._remembered.clear()
 
 
 @dataclass(frozen=True)
@@ -640,10 +655,7 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
 def field_terms(reader, fieldname: str) -> frozenset | None:
     """The terms of ``fieldname`` in one segment's reader when it has at most
     FIELD_TOKENS_LIMIT words and FIELD_TERMS_LIMIT terms, else None; read once per reader."""
-    per_field = _FIELD_TERMS.setdefault(reader, {})
-    if fieldname not in per_field:
-        per_field[fieldname] = _small_field_terms(reader, fieldname)
-    return per_field[fieldname]
+    return _FIELD_TERMS(reader, fieldname)
 
 
 def _small_field_terms(reader, fieldname: str) -> frozenset | None:
@@ -658,6 +670,9 @@ def _small_field_terms(reader, fieldname: str) -> frozenset | None:
     except (TermNotFound, KeyError):  # a field this segment's schema lacks
         return frozenset()
     return frozenset(terms)
+
+
+_FIELD_TERMS = PerReaderField(_small_field_terms)
 
 
 def form_blocks(reader, fieldname: str, text: str):

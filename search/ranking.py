@@ -13,22 +13,18 @@ exact number of matches for free.
 """
 
 import heapq
-import weakref
 from dataclasses import dataclass
 
 from whoosh import matching, query, scoring
 from whoosh.util.numeric import byte_to_length
 
-from search.query import FamilyTerm, TreeOr, expanded_weights, form_blocks
+from search.query import FamilyTerm, PerReaderField, TreeOr, expanded_weights, form_blocks
 from search.whoosh_lengths import length_bytes
 
 # A term is looked up document by document (skipping the blocks of postings between)
 # when the documents asked about are this many times fewer than the term's: a common
 # root asked about at an intersection's few documents.
 SKIP_RATIO = 8
-# Field lengths of each open segment, one byte per document (Whoosh's own encoding),
-# read once: a segment's reader -> {field: bytes}.
-_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -220,10 +216,7 @@ class _Scoring:
         return found
 
     def _lengths(self, fieldname: str) -> bytes:
-        per_field = _LENGTHS.setdefault(self.reader, {})
-        if fieldname not in per_field:
-            per_field[fieldname] = _length_bytes(self.reader, fieldname)
-        return per_field[fieldname]
+        return _LENGTHS(self.reader, fieldname)
 
 
 def _boosted(found: dict[int, float], boost: float) -> dict[int, float]:
@@ -242,3 +235,7 @@ def _norms(avgfl: float, B: float, K1: float) -> list[float]:
 def _length_bytes(reader, fieldname: str) -> bytes:
     """The length byte of every document's ``fieldname`` in one segment."""
     return length_bytes(getattr(reader, "_perdoc", reader), fieldname, reader.doc_count_all())
+
+
+# Field lengths of each open segment, one byte per document (Whoosh's own encoding), read once.
+_LENGTHS = PerReaderField(_length_bytes)
