@@ -48,3 +48,24 @@ def started_tasks(monkeypatch):
 
     monkeypatch.setattr(whoosh_pool.PooledMpWriter, "_new_task", recording_new_task)
     return started
+
+
+@pytest.fixture
+def share_the_write(monkeypatch):
+    """A function that has a PooledMpWriter's helper write part of any segment from then
+    on (its workers cut their runs in small chunks, where it may split), and returns a
+    list recording whether each helper's terms were added."""
+
+    def share() -> list:
+        monkeypatch.setattr(whoosh_pool, "SHARED_WRITE_BYTES", 0)
+        monkeypatch.setattr(whoosh_pool, "CHUNK_BYTES", 2000)
+        joined, real_join = [], whoosh_pool.TermRangeHelper.join
+
+        def join(helper):
+            joined.append(real_join(helper))
+            return joined[-1]
+
+        monkeypatch.setattr(whoosh_pool.TermRangeHelper, "join", join)
+        return joined
+
+    return share

@@ -354,22 +354,16 @@ class WritingProgress(RecordingProgress):
 @pytest.mark.parametrize(
     "workers, shared", [(1, False), (2, False), (2, True)], ids=["one-process", "two-workers", "with-a-helper"]
 )
-def test_progress_tells_how_far_writing_the_postings_has_got(tmp_path, monkeypatch, workers, shared):
+def test_progress_tells_how_far_writing_the_postings_has_got(
+    tmp_path, monkeypatch, share_the_write, workers, shared
+):
     """Also when workers index: they hand their runs over and this process writes them,
     or a helper process writes part of them (whoosh_pool.TermRangeHelper)."""
     monkeypatch.setattr(indexer, "POOL_MB", 0.01)  # postings spilled to runs, then merged
     joined = []
     if shared:
-        monkeypatch.setattr(whoosh_pool, "SHARED_WRITE_BYTES", 0)
-        monkeypatch.setattr(whoosh_pool, "CHUNK_BYTES", 2000)
+        joined = share_the_write()
         monkeypatch.setattr(whoosh_pool, "JOIN_POLL_SECONDS", 0.001)
-        real_join = whoosh_pool.TermRangeHelper.join
-
-        def join(helper):
-            joined.append(real_join(helper))
-            return joined[-1]
-
-        monkeypatch.setattr(whoosh_pool.TermRangeHelper, "join", join)
     monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
     root = tmp_path / "docs"

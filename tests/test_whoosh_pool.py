@@ -92,12 +92,14 @@ def write_jsonl(folder: Path, rows: list[dict]) -> Path:
     ids=["one-process", "two-workers", "two-workers-spilling", "helper-writes-terms",
          "helper-writes-terms-spilling"],
 )
-def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers, pool_mb, shared_write):
+def test_same_postings_and_answers_as_whoosh_pool(
+    tmp_path, monkeypatch, share_the_write, workers, pool_mb, shared_write
+):
     docs = write_jsonl(tmp_path / "docs", records(120))
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0 if workers > 1 else 10**12)
     monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "POOL_MB", pool_mb)
-    joined = share_the_write(monkeypatch) if shared_write else []
+    joined = share_the_write() if shared_write else []
     built = {}
     for name, poolclass in [("whoosh", PostingPool), ("bulk", BulkPostingPool)]:
         monkeypatch.setattr(whoosh_pool, "POOL_CLASS", poolclass)
@@ -108,22 +110,6 @@ def test_same_postings_and_answers_as_whoosh_pool(tmp_path, monkeypatch, workers
     assert any(built["bulk"][1]), "the queries find something"
     assert joined == ([True] if shared_write else [])
     assert term_infos_agree(store.open_index(tmp_path / "bulk"))
-
-
-def share_the_write(monkeypatch) -> list:
-    """Have a PooledMpWriter's helper write part of any segment (its workers cut their runs
-    in small chunks, where it may split); the list records whether each helper's terms
-    were added."""
-    monkeypatch.setattr(whoosh_pool, "SHARED_WRITE_BYTES", 0)
-    monkeypatch.setattr(whoosh_pool, "CHUNK_BYTES", 2000)
-    joined, real_join = [], whoosh_pool.TermRangeHelper.join
-
-    def join(helper):
-        joined.append(real_join(helper))
-        return joined[-1]
-
-    monkeypatch.setattr(whoosh_pool.TermRangeHelper, "join", join)
-    return joined
 
 
 def term_infos_agree(ix) -> bool:
@@ -493,14 +479,14 @@ def test_the_file_being_read_and_the_new_words_count_too(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("failure", ["helper-dies", "no-process"])
-def test_when_the_helper_fails_the_writer_writes_its_terms_itself(tmp_path, monkeypatch, failure):
+def test_when_the_helper_fails_the_writer_writes_its_terms_itself(tmp_path, monkeypatch, share_the_write, failure):
     """A helper that dies (here: its function refuses the arguments), or a process that
     cannot be had (too many open files), costs time, not terms."""
     docs = write_jsonl(tmp_path / "docs", records(120))
     monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD_BYTES", 0)
     monkeypatch.setattr(indexer, "default_workers", lambda: 2)
     index_paths([docs], tmp_path / "alone")
-    joined, tried = share_the_write(monkeypatch), []
+    joined, tried = share_the_write(), []
     if failure == "helper-dies":
         monkeypatch.setattr(whoosh_pool, "RANGE_WRITER", os.abort)
     else:
