@@ -675,10 +675,15 @@ def _small_field_terms(reader, fieldname: str) -> frozenset | None:
 _FIELD_TERMS = PerReaderField(_small_field_terms)
 
 
-def form_blocks(reader, fieldname: str, text: str):
+def form_blocks(reader, fieldname: str, text: str, values: bool = False, wanted=None):
     """(docnums, weights) of one term's postings in one segment, a block at a time, with
     deleted documents left out; ``weights`` is None where every weight is 1.0 and one
-    float where all are that number, as whoosh3 stores a block.
+    float where all are that number, as whoosh3 stores a block. With ``values``, each
+    block is (docnums, weights, values), the weights one per posting and the values as
+    the field's format encodes them (a document's positions). With ``wanted``, document
+    numbers in ascending order, a block none of them can be in is not decoded (its
+    header tells its last document; the block before, where it starts), though its
+    other documents still come with those that are.
 
     Read from whoosh3's term dictionary and postings file without a matcher: the
     SegmentReader.postings → W3Codec.postings_reader → W3LeafMatcher path cost as much
@@ -687,7 +692,7 @@ def form_blocks(reader, fieldname: str, text: str):
     goes through Whoosh's matcher."""
     terms = getattr(reader, "_terms", None)
     if type(terms) is not W3TermsReader or getattr(reader, "is_closed", True):
-        yield from _matcher_blocks(reader, fieldname, text)
+        yield from _matcher_blocks(reader, fieldname, text, values)
         return
     field = reader.schema[fieldname] if fieldname in reader.schema else None
     if field is None:
@@ -698,18 +703,21 @@ def form_blocks(reader, fieldname: str, text: str):
         return
     deleted = reader.deleted_docs_set
     if info.is_inlined():
-        docnums, weights, _ = info.inlined_postings()
-        blocks = [(docnums, weights)]
+        docnums, weights, stored = info.inlined_postings()
+        blocks = [(docnums, weights, stored) if values else (docnums, weights)]
     else:
-        blocks = _stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format))
-    for docnums, weights in blocks:
+        blocks = _stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format), values, wanted)
+    for block in blocks:
+        if values:
+            block = (block[0], expanded_weights(block[0], block[1]), block[2])
         if deleted:
-            weights = expanded_weights(docnums, weights)
-            kept = [(docnum, weight) for docnum, weight in zip(docnums, weights) if docnum not in deleted]
+            if not values:
+                block = (block[0], expanded_weights(*block))
+            kept = [posting for posting in zip(*block) if posting[0] not in deleted]
             if not kept:
                 continue
-            docnums, weights = zip(*kept)
-        yield docnums, weights
+            block = tuple(zip(*kept))
+        yield block
 
 
 def expanded_weights(docnums, weights):
@@ -720,32 +728,50 @@ def expanded_weights(docnums, weights):
     return weights
 
 
-def _stored_blocks(block):
-    """The (docnums, weights) of each block of a W3LeafMatcher, as stored (the document
-    numbers delta-decoded, in C)."""
+def _stored_blocks(block, values: bool = False, wanted=None):
+    """The (docnums, weights) — or (docnums, weights, values) — of each block of a
+    W3LeafMatcher, as stored (the document numbers delta-decoded, in C); with ``wanted``
+    (ascending document numbers), only the blocks one of them may be in."""
+    last = -1  # the last document of the block before
     while True:
-        if block._data is None:
-            block._read_data()
-        docnums, weights = block._data[0], block._data[1]
-        yield (docnums if block._byteids else tuple(accumulate(docnums))), weights
+        if wanted is None or _any_between(wanted, last, block._maxid):
+            if block._data is None:
+                block._read_data()
+            docnums, weights = block._data[0], block._data[1]
+            docnums = docnums if block._byteids else tuple(accumulate(docnums))
+            if values:
+                block._read_values()
+                yield docnums, weights, block._values
+            else:
+                yield docnums, weights
         if block._lastblock:
             return
+        last = block._maxid
         block._goto(block._nextoffset)
 
 
-def _matcher_blocks(reader, fieldname: str, text: str):
-    """(docnums, weights) of a term's postings through Whoosh's Matcher API, a posting
-    at a time: for a reader ``form_blocks`` cannot read straight."""
+def _any_between(ascending, low: int, high: int) -> bool:
+    """Whether a number of the ascending list is above ``low`` and at most ``high``."""
+    place = bisect.bisect_right(ascending, low)
+    return place < len(ascending) and ascending[place] <= high
+
+
+def _matcher_blocks(reader, fieldname: str, text: str, values: bool = False):
+    """(docnums, weights) — or (docnums, weights, values) — of a term's postings through
+    Whoosh's Matcher API, a posting at a time: for a reader ``form_blocks`` cannot read
+    straight."""
     try:
         postings = reader.postings(fieldname, text)
     except TermNotFound:
         return
-    docnums, weights = [], []
+    docnums, weights, stored = [], [], []
     while postings.is_active():
         docnums.append(postings.id())
         weights.append(postings.weight())
+        if values:
+            stored.append(postings.value())
         postings.next()
-    yield docnums, weights
+    yield (docnums, weights, stored) if values else (docnums, weights)
 
 
 class TreeOr(query.Or):

@@ -5,13 +5,15 @@ a few Python calls per matcher per document, and scores each with a call to its 
 half of a one-word search on tashkeela_classical (bench/query.py). Here a word's postings
 (a family's, already summed by ``search.query.FamilyTerm``) are scored in one pass over
 the field-length column, and And, Or, AndMaybe and AndNot combine {document: score} maps;
-phrases and anything else still go through their Whoosh matchers, at the documents the
-rest of the query left. Every match is scored, as the collector did with
+a phrase's positions are read only in the blocks of postings where the rest of the query
+left documents, and anything else still goes through its Whoosh matcher, at those
+documents. Every match is scored, as the collector did with
 ``optimize=False``: the same hits with the same scores (up to the order in which a
 document's parts are added), in the same order (score, then document number), and the
 exact number of matches for free.
 """
 
+import bisect
 import heapq
 from dataclasses import dataclass
 
@@ -79,6 +81,8 @@ class _Scoring:
             return self._family(node, within)
         if kind is query.Term:
             return self._term(node, within)
+        if kind is query.Phrase:
+            return self._phrase(node, within)
         if kind in (query.Or, TreeOr) and not node.minmatch and not node.scale:
             return self._union(node, within)
         if kind is query.And:
@@ -192,8 +196,58 @@ class _Scoring:
                     found[docnum] = idf * ((tf * k1_plus_1) / (tf + norms[lengths[docnum]]))
         return _boosted(found, node.boost)
 
+    def _phrase(self, node: query.Phrase, within) -> dict[int, float]:
+        """The documents with the phrase's words in order, each at most ``slop`` positions
+        after the one before (1: next to it), scored as Whoosh's phrase matcher scores them:
+        the words' BM25 scores added up as its tree of intersections adds them, times the
+        phrase's boost. That matcher stepped a posting at a time through every document
+        holding all the words, to reach the few an intersection left: two fifths of a
+        three-word search (its proximity phrases). Here the rarest word's postings are read
+        first, and of each other word only the blocks its documents may be in."""
+        field = self.leaf.schema[node.fieldname] if node.fieldname in self.leaf.schema else None
+        if not node.words or field is None or not field.format or not field.format.supports("positions"):
+            return self._matched(node, within)
+        texts = []
+        for word in node.words:
+            try:
+                texts.append(field.to_bytes(word))
+            except ValueError:
+                return {}
+            if (node.fieldname, texts[-1]) not in self.reader:
+                return {}
+        scorers = [self.weighting.scorer(self.leaf, node.fieldname, text) for text in texts]
+        if any(type(scorer) is not scoring.BM25FScorer for scorer in scorers):
+            return self._matched(node, within)
+        postings: dict[str, dict[int, tuple]] = {}
+        documents = None if within is None else sorted(within)
+        for word in sorted(set(node.words), key=lambda word: self.reader.doc_frequency(node.fieldname, word)):
+            held = set(documents) if documents is not None else None
+            found = {}
+            for docnums, weights, values in form_blocks(self.reader, node.fieldname, word, True, documents):
+                for posting in zip(docnums, weights, values):
+                    if held is None or posting[0] in held:
+                        found[posting[0]] = posting
+            postings[word] = found
+            documents = sorted(found)
+            if not documents:
+                return {}
+        positions = field.format.decoder("positions")
+        lengths = self._lengths(node.fieldname)
+        norms = _norms(scorers[0].avgfl, scorers[0].B, scorers[0].K1)
+        k1_plus_1 = scorers[0].K1 + 1
+        found = {}
+        for docnum in documents:
+            if _in_order_near([positions(postings[word][docnum][2]) for word in node.words], node.slop):
+                norm = norms[lengths[docnum]]
+                found[docnum] = _tree_sum([
+                    scorer.idf * ((tf * k1_plus_1) / (tf + norm))
+                    for scorer, tf in zip(scorers, (postings[word][docnum][1] for word in node.words))
+                ])
+        return _boosted(found, node.boost)
+
     def _matched(self, node: query.Query, within) -> dict[int, float]:
-        """Through the node's own Whoosh matcher: phrases, path globs, anything else."""
+        """Through the node's own Whoosh matcher: path globs, phrases in a field without
+        positions, anything else."""
         matcher = node.matcher(self.leaf, None)
         found = {}
         if within is None:
@@ -224,6 +278,40 @@ def _boosted(found: dict[int, float], boost: float) -> dict[int, float]:
         for docnum in found:
             found[docnum] *= boost
     return found
+
+
+def _in_order_near(positions: list[list[int]], slop: int) -> bool:
+    """Whether a chain of positions runs through the lists, one from each in turn, each 1
+    to ``slop`` after the one before: how Whoosh's SpanNear2 (ordered, mindist 1)
+    matches a phrase's words.
+
+    >>> _in_order_near([[3, 9], [5, 10]], 1), _in_order_near([[3, 9], [6, 12]], 2)
+    (True, False)
+    >>> _in_order_near([[1], [1]], 3), _in_order_near([[1, 2], [2, 3], [3, 4]], 1)
+    (False, True)
+    """
+    ends = positions[0]
+    for following in positions[1:]:
+        ends = [
+            position for position in following
+            if (place := bisect.bisect_left(ends, position - slop)) < len(ends) and ends[place] < position
+        ]
+        if not ends:
+            return False
+    return bool(ends)
+
+
+def _tree_sum(parts: list[float]) -> float:
+    """The sum of ``parts`` in the order Whoosh's binary tree of matchers adds them
+    (``whoosh.util.make_binary_tree``): a + (b + c), not (a + b) + c.
+
+    >>> _tree_sum([0.1, 0.2, 0.3]) == 0.1 + (0.2 + 0.3) != (0.1 + 0.2) + 0.3
+    True
+    """
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
 def _norms(avgfl: float, B: float, K1: float) -> list[float]:

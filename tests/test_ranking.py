@@ -7,6 +7,7 @@ import math
 import pytest
 from whoosh.util.numeric import byte_to_length
 
+from analyzers.normalization import normalize
 from search import ranking
 from search.indexer import index_paths
 from search.searching import IndexSearcher
@@ -94,3 +95,59 @@ def test_field_lengths_read_whole_are_the_readers_own(searcher):
                 lengths = ranking._length_bytes(source, field)
                 assert [byte_to_length(byte) for byte in lengths] == expected
             assert any(expected) or field != "body"
+
+
+WORDS = ["قال", "الله", "تعالى", "المدرسة", "كتاب", "في", "الرقة", "العلم", "نور", "قال"]
+
+
+@pytest.fixture(scope="module")
+def long_postings(tmp_path_factory):
+    """Two segments whose common words' postings take several blocks, one segment with
+    deleted documents; words drawn with a fixed seed, each document's own length."""
+    import random
+
+    rng = random.Random(20261201)
+    root = tmp_path_factory.mktemp("phrases")
+    docs, index_dir = root / "docs", root / "index"
+    docs.mkdir()
+    for n in range(700):
+        words = [rng.choice(WORDS) for _ in range(rng.randrange(3, 40))]
+        (docs / f"d{n}.txt").write_text(" ".join(words) + f"، ({n}) SY{n % 9}؟", encoding="utf-8")
+    index_paths([docs], index_dir)
+    for n in range(0, 700, 5):
+        (docs / f"d{n}.txt").unlink()
+    for n in range(700, 900):
+        (docs / f"d{n}.txt").write_text(" ".join(rng.choice(WORDS) for _ in range(12)), encoding="utf-8")
+    index_paths([docs], index_dir)
+    with IndexSearcher(index_dir) as searcher:
+        yield searcher
+
+
+def test_phrases_are_found_and_scored_as_whooshs_phrase_matcher_does(long_postings):
+    """search.ranking reads a phrase's positions itself: the same documents and the same
+    scores, to the last bit, as Whoosh's matcher, for phrases of one to three words (a
+    word twice too), slops 1 to 3, boosts, over every document or a few."""
+    import random
+
+    from whoosh import query
+
+    rng = random.Random(7)
+    top = long_postings.searcher
+    leaves = [leaf for leaf, _ in top.leaf_searchers()]
+    assert len(leaves) == 2 and any(leaf.reader().has_deletions() for leaf in leaves)
+    texts = sorted({normalize(word) for word in WORDS} - {"في"})  # as the index holds them; في is a stopword
+    phrases = [
+        query.Phrase("body", [rng.choice(texts) for _ in range(rng.choice((1, 2, 2, 3)))],
+                     slop=rng.choice((1, 2, 3)), boost=rng.choice((1.0, 0.2)))
+        for _ in range(60)
+    ] + [query.Phrase("body", ["الله", "الله"], slop=2), query.Phrase("body", ["غائبه", "الله"])]
+    found = 0
+    for leaf in leaves:
+        scoring = ranking._Scoring(leaf)
+        every = set(range(leaf.reader().doc_count_all()))
+        for phrase in phrases:
+            for within in (None, set(rng.sample(sorted(every), 25)), set()):
+                ours = scoring._phrase(phrase, within)
+                assert ours == scoring._matched(phrase, within), (phrase, within)
+                found += len(ours)
+    assert found > 1000

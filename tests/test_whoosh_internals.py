@@ -6,6 +6,8 @@ import inspect
 
 import pytest
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter, W3TermInfo, W3TermsReader
+from whoosh.query import Phrase, SpanNear2
+from whoosh.query.spans import SpanWrappingMatcher
 from whoosh.reading import SegmentReader
 
 from search.query import _matcher_blocks, _summed_postings, expanded_weights, form_blocks
@@ -20,12 +22,13 @@ from search.query import _matcher_blocks, _summed_postings, expanded_weights, fo
         ("is_active", "5a8f5ec736cc8a1a"),
         ("_goto", "2336acae68a6b10b"),
         ("_read_data", "150a9642f8b55013"),
+        ("_read_values", "730ce568f5c7af43"),
         ("__init__", "a1cbbb01622f17ec"),
     ],
 )
 def test_the_posting_block_reader_is_as_pinned(method, digest):
     """search.query.form_blocks reads W3LeafMatcher's blocks through these, or as these do
-    (delta-decoded ids, stored weights, the next block)."""
+    (delta-decoded ids, stored weights and values, the next block, its last document)."""
     source = inspect.getsource(getattr(W3LeafMatcher, method))
     assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest
 
@@ -46,6 +49,22 @@ def test_the_way_to_a_terms_blocks_is_as_pinned(owner, method, digest):
     """search.query.form_blocks goes from the term dictionary to the blocks as
     SegmentReader.postings and W3Codec.postings_reader do, and reads the ids and weights
     as W3PostingsWriter stores them (None for all 1.0, one float for all alike)."""
+    source = inspect.getsource(getattr(owner, method))
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest
+
+
+@pytest.mark.parametrize(
+    "owner, method, digest",
+    [
+        (Phrase, "matcher", "b1b2db1c16a79365"),
+        (SpanNear2.SpanNear2Matcher, "_get_spans", "56d2b6d41a5fc87e"),
+        (SpanWrappingMatcher, "_find_next", "7ef76bb4e4d04c09"),
+    ],
+)
+def test_the_phrase_matcher_is_as_pinned(owner, method, digest):
+    """search.ranking finds and scores a phrase's documents as these do: its words in
+    order, each 1 to slop positions after the one before, scored as an intersection of
+    its words' terms."""
     source = inspect.getsource(getattr(owner, method))
     assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest
 
@@ -80,8 +99,24 @@ def test_form_blocks_give_what_the_matcher_gives_with_deletions(tmp_path):
                 straight = list(form_blocks(leaf, "body", text))
                 kinds.update("many" if len(straight) > 1 else type(w).__name__ for _, w in straight)
                 assert _flat(straight) == _flat(_matcher_blocks(leaf, "body", text)), text
+                valued = _postings(form_blocks(leaf, "body", text, values=True))
+                assert valued == _postings(_matcher_blocks(leaf, "body", text, values=True)), text
+                assert [docnum for docnum, _, _ in valued] == [docnum for docnum, _ in _flat(straight)]
+                # Asked for some documents, the blocks they are in come whole, and no others.
+                held = [docnum for docnum, _, _ in valued]
+                for wanted in (held[::9], held[:1], [held[-1] + 1]) if held else ():
+                    some = _postings(form_blocks(leaf, "body", text, True, wanted))
+                    assert {posting for posting in some if posting[0] in wanted} == {
+                        posting for posting in valued if posting[0] in wanted
+                    }, text
+                    if len(straight) > 1 and len(wanted) == 1:
+                        assert len(some) < len(valued), text
             assert list(form_blocks(leaf, "body", "غائبة")) == list(form_blocks(leaf, "nofield", "مدرسة")) == []
     assert {"many", "NoneType", "tuple"} <= kinds, kinds
+
+
+def _postings(blocks):
+    return [posting for block in blocks for posting in zip(*block)]
 
 
 def test_block_reading_gives_what_the_matcher_api_gives(make_index):
