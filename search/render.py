@@ -6,8 +6,10 @@ a file name, a message quoting them) always enters through ``document_text``, so
 nothing in it can drive the terminal (``search.visible``).
 """
 
+import re
+
+from rich.cells import cell_len
 from rich.console import Console, Group
-from rich.padding import Padding
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -18,6 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
@@ -27,6 +30,8 @@ from search.searching import Hit, Results
 from search.visible import visible
 
 HIGHLIGHT = "bold red"
+# A word and the spaces after it, as Rich's wrap reads words (rich._wrap.words).
+_WORDS = re.compile(r"\s*\S+\s*")
 ELLIPSIS = "…"
 
 
@@ -255,21 +260,72 @@ def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
     its continuation lines), or in visual order. A line holding a control character that
     did not come through ``document_text`` has it made visible here, as a last guard."""
     renderables = []
+    width = console.width  # (which asks the terminal its size each time)
     for line in lines:
         if (shown := visible(line.plain)) != line.plain:
             line = line.copy()
             line.plain = shown
         if rtl == "visual":
-            renderables.extend(visual_lines(line, console, console.width))
+            renderables.extend(visual_lines(line, console, width))
         elif not console.is_terminal:
             renderables.append(line)
         else:
-            indent = len(line.plain) - len(line.plain.lstrip(" "))
-            renderables.append(Padding(line[indent:], (0, 0, 0, indent)) if indent else line)
+            renderables.extend(wrapped_lines(line, console, width))
     if not renderables:
         return
-    # One print for the page: Rich's set-up per print cost as much as the lines.
-    console.print(Group(*renderables), soft_wrap=rtl == "visual" or not console.is_terminal)
+    # One print for the page: Rich's set-up per print cost as much as the lines. Every
+    # line is wrapped already, or is to be left to the pipe, and goes as its styled
+    # pieces: printed as Text, each was split, wrapped and joined again.
+    segments = []
+    for line in renderables:
+        if line.spans or not line.style:
+            segments.extend(line.render(console, end="\n"))
+        else:  # Text.render leaves out the style of a line without spans: printing applied it
+            segments += [Segment(line.plain, console.get_style(line.style)), Segment.line()]
+    console.print(Segments(segments), soft_wrap=True)
+
+
+def wrapped_lines(line: Text, console, width: int) -> list[Text]:
+    """``line`` broken after its spaces into lines of at most ``width`` cells, each
+    continuation indented as ``line`` is, trailing spaces dropped; a word wider than a line
+    is folded, as Rich folds it.
+
+    Rich wraps as this does (its ``divide_line``), but then measured every line and every
+    styled piece again, cell by cell, in Python (Arabic letters are not among the
+    characters it knows to be one cell wide): two thirds of rendering a page of hits. Here
+    each word is measured once, through Rich's cache of words.
+
+    >>> from rich.console import Console
+    >>> console = Console(width=20)
+    >>> [str(part) for part in wrapped_lines(Text("  ذهب الطلاب إلى المدرسة مبكرا"), console, 20)]
+    ['  ذهب الطلاب إلى', '  المدرسة مبكرا']
+    >>> [str(part) for part in wrapped_lines(Text("abc " + "x" * 25), console, 20)]
+    ['abc', 'xxxxxxxxxxxxxxxxxxxx', 'xxxxx']
+    """
+    plain = line.plain
+    indent = len(plain) - len(plain.lstrip(" "))
+    if indent >= width:
+        indent = 0
+    used, breaks = indent, []
+    for word in _WORDS.finditer(plain, indent):
+        letters = word.group().rstrip()
+        size = cell_len(letters)
+        if size > width - indent:  # a word no line holds: Rich folds it, and the words around it
+            pieces = line[indent:].wrap(console, width - indent, overflow="fold")
+            first = 0
+            break
+        if size > width - used:
+            breaks.append(word.start())
+            used = indent
+        used += size + cell_len(word.group()[len(letters) :])
+    else:
+        pieces = line.divide(breaks)  # copies: the line is left as it was
+        first = 1  # the first piece has its indent
+    for number, piece in enumerate(pieces):
+        piece.rstrip()
+        if indent and number >= first:
+            piece.pad_left(indent)
+    return list(pieces)
 
 
 def metrics_table(rows: list[dict]) -> Table:

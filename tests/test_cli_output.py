@@ -336,3 +336,36 @@ def test_line_suffixes_are_the_indexers_text_suffixes():
     from search.documents import TEXT_SUFFIXES
 
     assert set(searching.LINE_SUFFIXES) == TEXT_SUFFIXES
+
+
+WRAPPED_TEXT = (  # under a snippet's length: one snippet, the whole text
+    "ذَهَبَ الطُّلّابُ إلى المدرسةِ، وفي المدرسة (2019) سألوا: أين المدرسة؟ "
+    "https://example.org/" + "a" * 30 + " والمدرسة خلفهم."
+)
+
+
+@pytest.mark.parametrize("columns", [24, 41, 80])
+def test_a_terminal_page_is_wrapped_to_its_width_with_indented_continuations(make_index, columns):
+    """On a terminal the hits are wrapped by search.render, not by Rich's printing: no
+    line is wider than the terminal or ends in spaces, a snippet's continuation lines keep
+    its indent, no word is lost or split but one wider than a line (folded), and the
+    highlights stay on their words."""
+    from rich.cells import cell_len
+
+    index = make_index({"school.txt": WRAPPED_TEXT})
+    result = search(index, "--color", "always", "المدرسة", env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    lines = SGR.sub("", result.output).split("\n")
+    assert max(cell_len(line) for line in lines) <= columns
+    assert not [line for line in lines if line.endswith(" ")]
+    snippet = [line[2:] for line in lines if line.startswith("  ")]
+    assert len(snippet) >= (3 if columns < 80 else 2)
+    assert "".join("".join(line.split()) for line in snippet) == "".join(WRAPPED_TEXT.split())
+    url = "https://example.org/" + "a" * 30
+    assert [word for word in " ".join(snippet).split() if word not in url] == [
+        word for word in WRAPPED_TEXT.split() if word != url
+    ]
+    assert any(url in line.split() for line in snippet) == (columns - 2 >= len(url))  # else folded
+    in_title = ["المدرسةِ", "المدرسة", "المدرسة"]  # a text file's first line is its title
+    highlighted = [run for run in highlighted_runs(result.output) if run.strip()]
+    assert highlighted == in_title + in_title + ["والمدرسة"]
