@@ -37,7 +37,10 @@ queries (warm caches, a warmed-up JVM). Wall time per query is ``time.perf_count
 ours and Whoosh and ``System.nanoTime`` inside the JVM for Lucene (the round trip to the
 JVM is not in it); CPU time is the querying thread's own, ``time.thread_time`` and
 ThreadMXBean's current-thread CPU time, so the JVM's compiler and collector threads are
-not in it. Then times ``search --json WORD`` as a whole process, start to exit.
+not in it. Ours' page of hits is then rendered as the CLI prints it on a terminal
+(``search.render``, Rich, colours, 100 columns, into memory), timed apart: the issue asks
+for rendering cheaper than the search. Then times ``search --json WORD`` as a whole
+process, start to exit.
 
     python bench/query.py [--index DIR] [--lucene/--no-lucene] [--processes N]
 
@@ -46,6 +49,7 @@ indexes the corpus afresh (about 10 s).
 """
 
 import argparse
+import io
 import random
 import statistics
 import subprocess
@@ -66,6 +70,7 @@ from analyzers import is_stopword  # noqa: E402
 from analyzers.words import WORD  # noqa: E402
 from search import lucene_check  # noqa: E402
 from search.indexer import index_paths  # noqa: E402
+from search.render import PipeConsole, print_lines, results_lines  # noqa: E402
 from search.searching import IndexSearcher  # noqa: E402
 
 SEED = 20261127
@@ -74,6 +79,8 @@ LUCENE_CLASS = "LuceneLatency"
 # which needs the queries module (CommonTermsQuery).
 LUCENE_JARS = (*lucene_check.JARS, "lucene-highlighter-8", "lucene-queries-8")
 ENGINES = ("ours, snippets for top 10", "Whoosh alone, no snippets", "Lucene + UnifiedHighlighter")
+RENDERING = "ours, rendering the page"
+RENDER_COLUMNS = 100
 
 
 def draw_queries(docs: list[dict]) -> dict[str, list[str]]:
@@ -142,17 +149,17 @@ def ratio_row(ours: Timings, lucene: Timings) -> str:
 
 def time_queries(searcher: IndexSearcher, lucene: "Lucene | None",
                  queries: dict[str, list[str]]) -> tuple[dict[str, list[Timings]], dict[str, int]]:
-    """Per kind, the timings of ours, Whoosh alone and Lucene (when it runs); and how many
-    snippets ours cut.
+    """Per kind, the timings of ours, Whoosh alone, Lucene (when it runs) and of rendering
+    ours' page of hits; and how many snippets ours cut.
 
     The engines take each query in turn, so that all three meet the same load on a shared
     machine; all are timed on the second pass over the queries (warm caches, a warmed-up JVM)."""
     parsed = {kind: [searcher.parse(text) for text in texts] for kind, texts in queries.items()}
     for _ in range(2):
-        timings = {kind: [Timings() for _ in ENGINES[: 3 if lucene else 2]] for kind in queries}
+        timings = {kind: [Timings() for _ in ENGINES[: 3 if lucene else 2]] + [Timings()] for kind in queries}
         snippets = dict.fromkeys(queries, 0)
         for kind, texts in queries.items():
-            ours, baseline, *theirs = timings[kind]
+            ours, baseline, *theirs, rendering = timings[kind]
             for text, query in zip(texts, parsed[kind]):
                 started, started_cpu = time.perf_counter(), time.thread_time()
                 results = searcher.search(text, limit=10)
@@ -160,11 +167,21 @@ def time_queries(searcher: IndexSearcher, lucene: "Lucene | None",
                 snippets[kind] += sum(len(hit.snippets) for hit in results.hits)
                 ours.add(time.perf_counter() - started, time.thread_time() - started_cpu, bool(results.total))
                 started, started_cpu = time.perf_counter(), time.thread_time()
+                render_page(results)
+                rendering.add(time.perf_counter() - started, time.thread_time() - started_cpu, bool(results.hits))
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 found = searcher.searcher.search(query.query, limit=10).scored_length()
                 baseline.add(time.perf_counter() - started, time.thread_time() - started_cpu, bool(found))
                 if lucene:
                     theirs[0].add(*lucene.time(text))
     return timings, snippets
+
+
+def render_page(results) -> str:
+    """The page of hits as ``search`` prints it on a colour terminal of RENDER_COLUMNS."""
+    console = PipeConsole(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=RENDER_COLUMNS)
+    print_lines(console, results_lines(results))
+    return console.file.getvalue()
 
 
 def escaped_field(value) -> str:
@@ -255,7 +272,8 @@ def main():
             print(f"Lucene skipped: {lucene_missing}")
         print(f"  {'':30} {'wall p50':>8} {'wall p95':>8} {'CPU p50':>8}")
         for kind, engines in timings.items():
-            found = ", ".join(f"{name} {engine.found}" for name, engine in zip(("ours", "Whoosh", "Lucene"), engines))
+            named = zip(("ours", "Whoosh", "Lucene"), engines[:-1])
+            found = ", ".join(f"{name} {engine.found}" for name, engine in named)
             print(f"{kind} ({len(queries[kind])}; found: {found}; ours cut {snippets[kind]} snippets)")
             print_rows(engines)
         print(f"all ({sum(map(len, queries.values()))})")
@@ -265,11 +283,16 @@ def main():
 
 
 def print_rows(engines: list[Timings]) -> None:
-    """ours, Whoosh alone and, when it ran, Lucene, then ours / Lucene."""
+    """ours, Whoosh alone and, when it ran, Lucene, then ours / Lucene; then rendering
+    ours' pages (the last of ``engines``) and rendering / ours."""
+    *engines, rendering = engines
     for label, timings in zip(ENGINES, engines):
         print(row(label, timings))
     if len(engines) == 3:
         print(ratio_row(engines[0], engines[2]))
+    print(row(RENDERING, rendering))
+    print(f"  {'rendering / ours':30} {rendering.p50() / engines[0].p50():7.2f}x {'':8} "
+          f"{rendering.cpu_p50() / engines[0].cpu_p50():7.2f}x")
 
 
 if __name__ == "__main__":
