@@ -40,8 +40,23 @@ def _table(keep: str) -> dict[int, str]:
     return table
 
 
+def _any_of(table: dict[int, str]) -> re.Pattern:
+    """A pattern for any one character the table replaces (its codes as ranges)."""
+    codes, ranges = sorted(table), []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    spans = "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges)
+    return re.compile(f"[{spans}]")
+
+
 _ONE_LINE = _table(keep=TAB)
 _LINES = _table(keep=TAB + NEWLINE)
+# Most text has none of them: looking costs a fourteenth of translating (1.4 against 20 µs
+# for 210 Arabic letters), and a page of hits shows each text twice.
+_IN_ONE_LINE, _IN_LINES = _any_of(_ONE_LINE), _any_of(_LINES)
 
 
 def visible(text: str, lines: bool = False) -> str:
@@ -54,8 +69,8 @@ def visible(text: str, lines: bool = False) -> str:
     ('a␀b\\ufffdc\\ufffd', 'سطر \\nسطر␍س')
     """
     if lines:
-        return text.replace(WINDOWS_LINE_END, " " + NEWLINE).translate(_LINES)
-    return text.translate(_ONE_LINE)
+        return text.replace(WINDOWS_LINE_END, " " + NEWLINE).translate(_LINES) if _IN_LINES.search(text) else text
+    return text.translate(_ONE_LINE) if _IN_ONE_LINE.search(text) else text
 
 
 def json_line(value) -> str:

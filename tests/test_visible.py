@@ -50,3 +50,17 @@ def test_json_line_is_exact_and_holds_no_raw_control(value):
     assert json.loads(line) == value
     assert visible(line) == line
     assert line.splitlines() == [line]
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["one line", "lines kept"])
+def test_every_character_is_made_visible_or_left_as_it_is_one_by_one_and_among_others(lines):
+    """visible looks for a character to replace before translating: each character of the
+    Basic Multilingual Plane and the astral ones' edges, alone and inside Arabic, comes out
+    as the whole table would make it."""
+    from search.visible import _LINES, _ONE_LINE
+
+    table = _LINES if lines else _ONE_LINE
+    for code in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        char = chr(code)
+        assert visible(char, lines) == char.translate(table), hex(code)
+        assert visible(f"قال {char} نعم", lines) == f"قال {char} نعم".translate(table), hex(code)
