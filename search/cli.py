@@ -7,6 +7,7 @@ one line on stderr; ``--debug`` adds the traceback. ``search WORDS…`` is short
 """
 
 import os
+import shutil
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -43,7 +44,12 @@ def make_console(color: str = "auto", stderr: bool = False):
     from search.render import PipeConsole
 
     options = {"always": {"force_terminal": True, "no_color": False}, "never": {"color_system": None}}
-    return PipeConsole(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
+    console = PipeConsole(stderr=stderr, highlight=False, soft_wrap=False, **options.get(color, {}))
+    if console.width < 1:
+        # COLUMNS=0 (some CI runners and containers set it) is a width of 0 to Rich, which
+        # then prints nothing at all; to the standard library it means "ask the terminal".
+        console.width = shutil.get_terminal_size().columns
+    return console
 
 
 def print_json(value) -> None:

@@ -369,3 +369,14 @@ def test_a_terminal_page_is_wrapped_to_its_width_with_indented_continuations(mak
     in_title = ["المدرسةِ", "المدرسة", "المدرسة"]  # a text file's first line is its title
     highlighted = [run for run in highlighted_runs(result.output) if run.strip()]
     assert highlighted == in_title + in_title + ["والمدرسة"]
+
+
+@pytest.mark.parametrize("colour", ["always", "never"])
+def test_a_width_of_zero_columns_still_shows_the_hits(make_index, colour):
+    """COLUMNS=0 (set by some CI runners and containers) was a width of 0 to Rich, which
+    printed nothing at all: the hits vanished, with exit status 0."""
+    index = make_index({"school.txt": WRAPPED_TEXT})
+    result = search(index, "--color", colour, "المدرسة", env={"COLUMNS": "0"})
+    assert result.exit_code == 0, result.output
+    assert "school.txt" in result.output and "1 hit" in SGR.sub("", result.output)
+    assert len(SGR.sub("", result.output).split("\n")) >= 4
