@@ -293,6 +293,9 @@ def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
         if (shown := visible(line.plain)) != line.plain:
             line = line.copy()
             line.plain = shown
+        if "\t" in shown:  # to the next stop, as Rich's printing expanded them
+            line = line.copy()
+            line.expand_tabs(console.tab_size)
         if rtl == "visual":
             renderables.extend(visual_lines(line, console, width))
         elif not console.is_terminal:

@@ -380,3 +380,11 @@ def test_a_width_of_zero_columns_still_shows_the_hits(make_index, colour):
     assert result.exit_code == 0, result.output
     assert "school.txt" in result.output and "1 hit" in SGR.sub("", result.output)
     assert len(SGR.sub("", result.output).split("\n")) >= 4
+
+
+@pytest.mark.parametrize("options", [["--color", "never"], ["--color", "always"]], ids=["piped", "terminal"])
+def test_tabs_are_expanded_to_the_next_stop(make_index, options):
+    index = make_index({"tabs.txt": "عنوان\tمع\tجدولة\nنص عن\tالمدرسة\tهنا"})
+    output = SGR.sub("", search(index, *options, "المدرسة", env={"COLUMNS": "80"}).output)
+    assert "\t" not in output
+    assert "1. عنوان" + " " * 8 + "مع" + " " * 6 + "جدولة" in output  # "1. " and 5 letters: 8 columns
