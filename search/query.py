@@ -26,7 +26,7 @@ from itertools import accumulate
 
 from whoosh import matching, qparser, query
 from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
-from whoosh.reading import TermNotFound
+from whoosh.reading import CorruptIndexError, TermNotFound
 
 from analyzers.grams import word_grams
 from analyzers.morphology import Family, Lexicon, NoLexicon
@@ -669,6 +669,8 @@ def _small_field_terms(reader, fieldname: str) -> frozenset | None:
             terms.add(term.decode("utf-8", "surrogateescape") if isinstance(term, bytes) else term)
     except (TermNotFound, KeyError):  # a field this segment's schema lacks
         return frozenset()
+    except IndexError as error:  # a term whose field number names no field: damaged bytes
+        raise CorruptIndexError(f"a term of the {fieldname} field cannot be read ({error})") from error
     return frozenset(terms)
 
 
