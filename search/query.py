@@ -710,11 +710,9 @@ def form_blocks(reader, fieldname: str, text: str, values: bool = False, wanted=
     else:
         blocks = _stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format), values, wanted)
     for block in blocks:
-        if values:
-            block = (block[0], expanded_weights(block[0], block[1]), block[2])
+        if values or deleted:
+            block = (block[0], expanded_weights(block[0], block[1]), *block[2:])
         if deleted:
-            if not values:
-                block = (block[0], expanded_weights(*block))
             kept = [posting for posting in zip(*block) if posting[0] not in deleted]
             if not kept:
                 continue
