@@ -174,13 +174,8 @@ class _Scoring:
 
     def _term(self, node: query.Term, within) -> dict[int, float]:
         field = self.leaf.schema[node.fieldname] if node.fieldname in self.leaf.schema else None
-        if field is None:
-            return {}
-        try:
-            text = field.to_bytes(node.text)
-        except ValueError:
-            return {}
-        if (node.fieldname, text) not in self.reader:
+        text = self._held(field, node.fieldname, node.text) if field is not None else None
+        if text is None:
             return {}
         scorer = self.weighting.scorer(self.leaf, node.fieldname, text)
         few = within is not None and len(within) * SKIP_RATIO < self.reader.doc_frequency(node.fieldname, text)
@@ -207,14 +202,9 @@ class _Scoring:
         field = self.leaf.schema[node.fieldname] if node.fieldname in self.leaf.schema else None
         if not node.words or field is None or not field.format or not field.format.supports("positions"):
             return self._matched(node, within)
-        texts = []
-        for word in node.words:
-            try:
-                texts.append(field.to_bytes(word))
-            except ValueError:
-                return {}
-            if (node.fieldname, texts[-1]) not in self.reader:
-                return {}
+        texts = [self._held(field, node.fieldname, word) for word in node.words]
+        if None in texts:
+            return {}
         scorers = [self.weighting.scorer(self.leaf, node.fieldname, text) for text in texts]
         if any(type(scorer) is not scoring.BM25FScorer for scorer in scorers):
             return self._matched(node, within)
@@ -244,6 +234,15 @@ class _Scoring:
                     for scorer, tf in zip(scorers, (postings[word][docnum][1] for word in node.words))
                 ])
         return _boosted(found, node.boost)
+
+    def _held(self, field, fieldname: str, text: str) -> bytes | None:
+        """``text`` as ``field``'s term, if this segment holds it; else None (Whoosh's
+        term and phrase matchers then match nothing)."""
+        try:
+            term = field.to_bytes(text)
+        except ValueError:
+            return None
+        return term if (fieldname, term) in self.reader else None
 
     def _matched(self, node: query.Query, within) -> dict[int, float]:
         """Through the node's own Whoosh matcher: path globs, phrases in a field without
