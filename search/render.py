@@ -290,12 +290,10 @@ def print_lines(console, lines: list[Text], rtl: str = "logical") -> None:
     renderables = []
     width = console.width  # (which asks the terminal its size each time)
     for line in lines:
-        if (shown := visible(line.plain)) != line.plain:
+        if (shown := visible(line.plain)) != line.plain or "\t" in shown:
             line = line.copy()
             line.plain = shown
-        if "\t" in shown:  # to the next stop, as Rich's printing expanded them
-            line = line.copy()
-            line.expand_tabs(console.tab_size)
+            line.expand_tabs(console.tab_size)  # to the next stop, as Rich's printing expanded them
         if rtl == "visual":
             renderables.extend(visual_lines(line, console, width))
         elif not console.is_terminal:
