@@ -142,9 +142,9 @@ def row(label: str, timings: Timings) -> str:
             f"{timings.cpu_p50() * 1000:8.2f}")
 
 
-def ratio_row(ours: Timings, lucene: Timings) -> str:
-    return (f"  {'ours / Lucene':30} {ours.p50() / lucene.p50():7.2f}x {'':8} "
-            f"{ours.cpu_p50() / lucene.cpu_p50():7.2f}x")
+def ratio_row(label: str, timings: Timings, other: Timings) -> str:
+    return (f"  {label:30} {timings.p50() / other.p50():7.2f}x {'':8} "
+            f"{timings.cpu_p50() / other.cpu_p50():7.2f}x")
 
 
 def time_queries(searcher: IndexSearcher, lucene: "Lucene | None",
@@ -291,10 +291,9 @@ def print_rows(engines: list[Timings]) -> None:
     for label, timings in zip(ENGINES, engines):
         print(row(label, timings))
     if len(engines) == 3:
-        print(ratio_row(engines[0], engines[2]))
+        print(ratio_row("ours / Lucene", engines[0], engines[2]))
     print(row(RENDERING, rendering))
-    print(f"  {'rendering / ours':30} {rendering.p50() / engines[0].p50():7.2f}x {'':8} "
-          f"{rendering.cpu_p50() / engines[0].cpu_p50():7.2f}x")
+    print(ratio_row("rendering / ours", rendering, engines[0]))
 
 
 if __name__ == "__main__":
