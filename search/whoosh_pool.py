@@ -180,6 +180,10 @@ class BulkPostingPool(PostingPool):
             postings += _POSTING.pack(docnum, weight, _NO_VALUE)
             self.currentsize += _POSTING.size
         else:
+            if vbytes == "":
+                # An inlined term of a field without values (an ID field), merged from
+                # an older segment: Whoosh's ListMatcher gives "" for its missing values.
+                vbytes = b""
             postings += _POSTING.pack(docnum, weight, len(vbytes))
             postings += vbytes
             self.currentsize += _POSTING.size + len(vbytes)

@@ -132,6 +132,25 @@ def test_changed_added_and_deleted_files_are_mirrored(docs, tmp_path):
     assert "more/new.txt" in found and "notes.md" not in found
 
 
+def test_many_small_runs_merge_their_segments_and_keep_every_record(tmp_path):
+    """Whoosh merges small segments at a commit (MERGE_SMALL), reading an ID field's
+    inlined postings back with "" for their values: the sixth one-file run failed with
+    "TypeError: can't concat str to bytearray", and so did every run after it."""
+    docs, index_dir = tmp_path / "docs", tmp_path / "index"
+    for number in range(1, 13):
+        write(docs / f"d{number}.txt", f"خبر رقم {number} عن المدرسة، (ISO {number}) في أَثْرِيَا؟")
+        assert counts(index_paths([docs], index_dir)) == (1, 0, 0, number - 1)
+    write(docs / "d1.txt", "خبر معدل عن المكتبة")
+    (docs / "d2.txt").unlink()
+    assert counts(index_paths([docs], index_dir)) == (0, 1, 1, 10)
+    found = stored_documents(index_dir)
+    assert sorted(found) == sorted(f"d{number}.txt" for number in range(1, 13) if number != 2)
+    assert found["d1.txt"]["body"] == "خبر معدل عن المكتبة"
+    with IndexSearcher(index_dir) as searcher:
+        assert searcher.search("أثريا", limit=20).total == 10
+        assert searcher.search("المكتبة").total == 1
+
+
 def test_a_touched_file_with_the_same_bytes_is_unchanged(docs, tmp_path):
     index_paths([docs], tmp_path / "index")
     os.utime(docs / "news.txt", ns=(1, 1))
