@@ -2,9 +2,9 @@
 
 Builds a small index (the first N records of tashkeela_sample, or generated Arabic
 text when the corpus is absent), then for sampled byte positions of the table of
-contents and of the segment file inverts that one byte in a fresh copy, runs a few
-queries (words, a phrase, a prefix, a typo) and a re-index on the copy, and counts
-what happened:
+contents, of the segment file and of its frequency file (search.frequencies) inverts
+that one byte in a fresh copy, runs a few queries (words, a phrase, a prefix, a typo)
+and a re-index on the copy, and counts what happened:
 
   one line          a SearchError (the CLI shows one line, exit 2)
   same answers      nothing noticed, and these queries answer as before (a flip in
@@ -126,7 +126,7 @@ def main() -> None:
         expected = answers(pristine)
         contents = everything(pristine)
         print(f"{args.docs} records of {source}; {args.positions} single-byte flips per file")
-        for pattern in ("_MAIN_*.toc", "MAIN_*.seg"):
+        for pattern in ("_MAIN_*.toc", "MAIN_*.seg", "MAIN_*.frequencies"):
             name = next(pristine.glob(pattern)).name
             size = (pristine / name).stat().st_size
             counts = collections.Counter()

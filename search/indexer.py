@@ -26,7 +26,7 @@ from pathlib import Path
 
 from analyzers import memo
 from analyzers.grams import gram_text, read_gram_words
-from search import store, whoosh_pool, worker_lifetime
+from search import frequencies, store, whoosh_pool, worker_lifetime
 from search.filestate import FileState
 from search.lexicon import save_lexicon
 from search.documents import (
@@ -664,6 +664,9 @@ def _writing(ix, index_dir: Path, options: dict, progress: Progress):
             if isinstance(error, store.DECODE_ERRORS) and store.raised_by_whoosh(error):
                 raise store.unreadable(index_dir, error) from error  # merging a damaged segment
             raise
+        # After the run's last commit only: the segments of earlier commits are often
+        # merged away by the next.
+        frequencies.derive(index_dir, ix)
 
 
 @contextmanager

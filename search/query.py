@@ -35,6 +35,8 @@ from analyzers.roots import root
 from analyzers.spelling import shared_prefix
 from analyzers.terms import query_terms
 from analyzers.whoosh_analysis import arabic_analyzer
+from search.frequencies import FIELDS as FREQUENCY_FIELDS
+from search.frequencies import Unreadable, frequency_file
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
@@ -625,31 +627,62 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
 
     A family has some fifty forms a field, read in full at every search (its idf needs
     the exact number of records holding any of them): two fifths of a one-word search.
-    So the forms' blocks are read straight from the term dictionary (``form_blocks``),
-    and a block whose weights are all 1 is counted by ``Counter.update`` in C; the sums
-    are the same numbers either way."""
+    So each form's occurrences come from the segment's frequency file
+    (``search.frequencies``) when it has a usable one, counted by ``Counter.update`` in
+    C; else the form's blocks are read straight from the term dictionary
+    (``form_blocks``), and a block whose weights are all 1 is counted the same way. The
+    sums are the same numbers either way: whole numbers while every factor is 1, else
+    added a document at a time in the same order."""
     frequencies: Counter = Counter()
     exact: dict[int, float] = {}
-    get = frequencies.get
-    held = field_terms(reader, fieldname)
+    stored = frequency_file(reader) if fieldname in FREQUENCY_FIELDS else None
+    held = field_terms(reader, fieldname) if stored is None else None
+    whole = all(factor == 1.0 for _, factor in forms)
     for form, factor in forms:
         if held is not None and form not in held:
             continue
-        for docnums, weights in form_blocks(reader, fieldname, form):
-            if weights is not None and not isinstance(weights, float) and weights.count(1.0) == len(weights):
-                weights = None
-            if weights is None and factor == 1.0:
-                frequencies.update(docnums)
-            else:
-                weights = expanded_weights(docnums, weights)
-                for docnum, weight in zip(docnums, weights):
-                    frequencies[docnum] = get(docnum, 0.0) + factor * weight
+        try:
+            occurrences = stored.occurrences(fieldname, form) if stored is not None else False
+        except Unreadable:
+            occurrences = False
+        if occurrences is None:
+            continue  # not in this segment
+        if occurrences is False:
+            _add_blocks(frequencies, exact, form_blocks(reader, fieldname, form), factor, form == typed)
+            continue
+        if whole:
+            frequencies.update(occurrences)
+        if not whole or form == typed:
+            counts = Counter(occurrences)
+            if not whole:
+                _add_blocks(frequencies, {}, [(counts.keys(), list(counts.values()))], factor, False)
             if form == typed:
-                if weights is None:
-                    exact.update(dict.fromkeys(docnums, 1.0))
-                else:
-                    exact.update(zip(docnums, weights))
+                exact = dict(zip(counts.keys(), map(float, counts.values())))
+    if stored is not None and (deleted := reader.deleted_docs_set):  # the file holds them
+        for docnum in deleted & frequencies.keys():
+            del frequencies[docnum]
+            exact.pop(docnum, None)
     return frequencies, exact
+
+
+def _add_blocks(frequencies: Counter, exact: dict, blocks, factor: float, typed: bool) -> None:
+    """Add a form's blocks of (docnums, weights) to ``frequencies``, each weight times
+    ``factor``, and, if it is the form ``typed``, its weights to ``exact``."""
+    get = frequencies.get
+    for docnums, weights in blocks:
+        if weights is not None and not isinstance(weights, float) and weights.count(1.0) == len(weights):
+            weights = None
+        if weights is None and factor == 1.0:
+            frequencies.update(docnums)
+        else:
+            weights = expanded_weights(docnums, weights)
+            for docnum, weight in zip(docnums, weights):
+                frequencies[docnum] = get(docnum, 0.0) + factor * weight
+        if typed:
+            if weights is None:
+                exact.update(dict.fromkeys(docnums, 1.0))
+            else:
+                exact.update(zip(docnums, map(float, weights)))
 
 
 def field_terms(reader, fieldname: str) -> frozenset | None:
@@ -708,7 +741,7 @@ def form_blocks(reader, fieldname: str, text: str, values: bool = False, wanted=
         docnums, weights, stored = info.inlined_postings()
         blocks = [(docnums, weights, stored) if values else (docnums, weights)]
     else:
-        blocks = _stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format), values, wanted)
+        blocks = stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format), values, wanted)
     for block in blocks:
         if values or deleted:
             block = (block[0], expanded_weights(block[0], block[1]), *block[2:])
@@ -728,7 +761,7 @@ def expanded_weights(docnums, weights):
     return weights
 
 
-def _stored_blocks(block, values: bool = False, wanted=None):
+def stored_blocks(block, values: bool = False, wanted=None):
     """The (docnums, weights) — or (docnums, weights, values) — of each block of a
     W3LeafMatcher, as stored (the document numbers delta-decoded, in C); with ``wanted``
     (ascending document numbers), only the blocks one of them may be in."""

@@ -178,6 +178,7 @@ def test_a_small_fields_terms_are_held_and_its_missing_forms_not_looked_up(tmp_p
         return real_form_blocks(reader, field, text)
 
     monkeypatch.setattr(search_query, "form_blocks", form_blocks)
+    monkeypatch.setattr(search_query, "frequency_file", lambda reader: None)  # the blocks' path
     with store.open_index(tmp_path / "index").reader() as reader:
         leaf = reader.leaf_readers()[0][0] if not reader.is_atomic() else reader
         title_words = leaf.field_length("title")

@@ -1,0 +1,255 @@
+"""Each segment's title and body terms with their documents and frequencies, without
+positions, in a file of its own.
+
+A one-word search sums the postings of some fifty forms a field, its family
+(``search.query``). Whoosh keeps a posting's positions in the same block as its document
+and frequency, compressed and pickled together, so summing a family decoded every
+position too: ~2.4 ms of a single-word search on tashkeela_classical, where the same sums
+from plain arrays take ~0.7 ms (``bench/family_postings.py``). So after a run's last
+commit the indexer derives, for every segment without one, a file of each title and
+body term's documents and frequencies (``MAIN_<segment id>.frequencies``), which a
+search maps and reads in place: no copy and no term dictionary lookup.
+
+A segment never changes once written, so neither does its file, and Whoosh's cleanup
+removes the file with its segment (the name is one of the segment's). Documents deleted
+later are still in it: the reader leaves them out. The file only ever speeds a search
+up: a segment without one (a run killed before it was written, an index of an earlier
+version), or whose file fails its checks, is read from Whoosh's blocks, and so is a term
+whose entry fails its check, or whose frequencies are not whole numbers.
+
+Layout, in native byte order (checked by a marker), every part 4-byte aligned:
+
+- header (``HEADER``): magic, byte-order marker, the segment's document count, the
+  number of terms, where the table starts, the table's CRC-32, the length of the
+  segment's id; then the id, padded;
+- one entry per term (``ENTRY``): the CRC-32 of the rest of the entry, the key's length,
+  its kind, how many numbers follow; the key (field name, NUL, term), padded; then the
+  term's occurrences: each document number (uint32, ascending) as many times as the
+  document holds the term, so that ``Counter.update`` sums a family's frequencies in C;
+- the table: each key's CRC-32, ascending, then the offset of each key's entry, in the
+  same order.
+"""
+
+import bisect
+import os
+import struct
+import uuid
+import weakref
+import zlib
+from array import array
+from itertools import chain, repeat
+from pathlib import Path
+
+EXTENSION = "frequencies"
+FIELDS = ("title", "body")  # search.query.TEXT_FIELDS: the fields a family is summed in
+MAGIC = b"SRCHFRQ1"
+MARKER = 0x01020304
+HEADER = struct.Struct("=8sIIIIII")
+ENTRY = struct.Struct("=IHBxI")
+# An entry's kinds: occurrences, or none (frequencies that are not whole numbers: the
+# term is read from Whoosh).
+OCCURRENCES, ELSEWHERE = 0, 1
+USABLE = array("I").itemsize == 4
+
+
+class Unreadable(Exception):
+    """This file, or this entry of it, cannot be used: read the segment's blocks instead."""
+
+
+def file_name(segment_id: str) -> str:
+    return f"{segment_id}.{EXTENSION}"
+
+
+def _padded(length: int) -> int:
+    return (length + 3) & ~3
+
+
+class FrequencyFile:
+    """A segment's frequency file, mapped; ``postings`` answers from it."""
+
+    def __init__(self, path: Path, segment_id: str, doc_count: int):
+        import mmap
+
+        with open(path, "rb") as file:
+            self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        size = len(self._map)
+        if size < HEADER.size:
+            raise Unreadable("shorter than its header")
+        magic, marker, docs, terms, table, table_crc, id_length = HEADER.unpack_from(self._map)
+        if magic != MAGIC or marker != MARKER:
+            raise Unreadable("not a frequency file of this machine's byte order")
+        self._start = HEADER.size + _padded(id_length)
+        if docs != doc_count or self._map[HEADER.size : HEADER.size + id_length] != segment_id.encode():
+            raise Unreadable("of another segment")
+        if table % 4 or not self._start <= table <= size or size - table != 8 * terms:
+            raise Unreadable("its table is out of place")
+        view = memoryview(self._map)
+        if zlib.crc32(view[table:]) != table_crc:
+            raise Unreadable("its table is damaged")
+        self._hashes = view[table : table + 4 * terms].cast("I")
+        self._offsets = view[table + 4 * terms :].cast("I")
+        self._view, self._table = view, table
+
+    def occurrences(self, fieldname: str, text: str):
+        """The term's occurrences (a uint32 view: each document holding it, as many times
+        as it does, ascending); None when the segment does not hold it. Raises Unreadable
+        for an entry that fails its check or holds no occurrences."""
+        try:
+            key = f"{fieldname}\0{text}".encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no term holds one
+            return None
+        wanted = zlib.crc32(key)
+        at = bisect.bisect_left(self._hashes, wanted)
+        while at < len(self._hashes) and self._hashes[at] == wanted:
+            found = self._entry(self._offsets[at], key)
+            if found is not None:
+                return found
+            at += 1
+        return None
+
+    def _entry(self, offset: int, key: bytes):
+        if offset % 4 or not self._start <= offset <= self._table - ENTRY.size:
+            raise Unreadable("an entry is out of place")
+        crc, key_length, kind, count = ENTRY.unpack_from(self._map, offset)
+        numbers_at = offset + ENTRY.size + _padded(key_length)
+        end = numbers_at + 4 * count
+        if kind > ELSEWHERE or end > self._table or zlib.crc32(self._view[offset + 4 : end]) != crc:
+            raise Unreadable("an entry is damaged")
+        if self._map[offset + ENTRY.size : offset + ENTRY.size + key_length] != key:
+            return None  # another key of the same CRC-32
+        if kind == ELSEWHERE:
+            raise Unreadable("frequencies that are not whole numbers")
+        return self._view[numbers_at:end].cast("I")
+
+
+def frequency_file(reader) -> FrequencyFile | None:
+    """The frequency file of a Whoosh segment reader, if it has a usable one; opened once
+    for the reader's life."""
+    try:
+        return _OPENED[reader]
+    except KeyError:
+        pass
+    except TypeError:  # a reader that cannot be weakly referenced
+        return None
+    found = _OPENED[reader] = _opened(reader)
+    return found
+
+
+_OPENED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _opened(reader) -> FrequencyFile | None:
+    segment, folder = getattr(reader, "_segment", None), _folder(getattr(reader, "_storage", None))
+    if not USABLE or segment is None or not folder:
+        return None
+    segment_id = segment.segment_id()
+    try:
+        return FrequencyFile(Path(folder) / file_name(segment_id), segment_id, reader.doc_count_all())
+    except (OSError, ValueError, Unreadable):
+        return None
+
+
+def _folder(storage) -> str | None:
+    """The folder of a Whoosh storage: a compound segment's reader has an
+    ``OverlayStorage`` of the segment's file (``a``) over the index's folder (``b``)."""
+    while storage is not None:
+        folder = getattr(storage, "folder", None)
+        if folder:
+            return folder
+        storage = getattr(storage, "b", None)
+    return None
+
+
+def derive(index_dir: Path, ix) -> int:
+    """Write the frequency file of each segment of ``ix`` (the index at ``index_dir``)
+    that lacks one; how many were written. A segment that cannot be read gets none."""
+    from whoosh.codec.whoosh3 import W3TermsReader
+
+    from search import store
+
+    written = 0
+    try:
+        reader = ix.reader()
+    except store.CORRUPTION_ERRORS:
+        return 0
+    with reader:
+        for leaf, _ in reader.leaf_readers():
+            segment = getattr(leaf, "_segment", None)
+            if segment is None or type(getattr(leaf, "_terms", None)) is not W3TermsReader:
+                continue
+            path = Path(index_dir) / file_name(segment.segment_id())
+            if path.exists():
+                continue
+            try:
+                chunks = _file_chunks(leaf, segment.segment_id())
+            except store.CORRUPTION_ERRORS:
+                continue  # a damaged segment: searches read it, and report it, as they can
+            if chunks is None:
+                continue
+            fresh = path.with_name(f"{uuid.uuid4().hex[:28]}.tmp")  # cleaned up if left
+            try:
+                with open(fresh, "wb") as out:
+                    out.writelines(chunks)
+                os.replace(fresh, path)
+            except BaseException as error:
+                fresh.unlink(missing_ok=True)
+                if not isinstance(error, OSError):
+                    raise
+                continue
+            written += 1
+    return written
+
+
+def _file_chunks(reader, segment_id: str) -> list[bytes] | None:
+    """The bytes of a segment's frequency file, in pieces; None if it would not fit."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from search.query import stored_blocks
+
+    terms = reader._terms
+    fields = {name: reader.schema[name] for name in FIELDS if name in reader.schema}
+    identity = segment_id.encode()
+    chunks = [b"", identity + b"\0" * (_padded(len(identity)) - len(identity))]
+    offset = HEADER.size + len(chunks[1])
+    keys = []
+    for (fieldname, term), info in terms.items():
+        field = fields.get(fieldname)
+        if field is None:
+            continue
+        if info.is_inlined():
+            blocks = [info.inlined_postings()[:2]]
+        else:
+            blocks = stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format))
+        occurrences = array("I")
+        kind = OCCURRENCES
+        for docnums, weights in blocks:
+            if weights is None or weights == 1.0:
+                occurrences.extend(docnums)
+                continue
+            weights = [weights] * len(docnums) if isinstance(weights, float) else list(weights)
+            try:
+                counts = array("I", map(int, weights))
+            except (OverflowError, ValueError):
+                kind = ELSEWHERE
+                break
+            if list(map(float, counts)) != weights or 0 in counts:
+                kind = ELSEWHERE
+                break
+            occurrences.extend(chain.from_iterable(map(repeat, docnums, counts)))
+        key = fieldname.encode() + b"\0" + term
+        numbers = occurrences.tobytes() if kind == OCCURRENCES else b""
+        rest = b"".join([
+            struct.pack("=HBxI", len(key), kind, len(numbers) // 4),
+            key, b"\0" * (_padded(len(key)) - len(key)), numbers,
+        ])
+        keys.append((zlib.crc32(key), offset))
+        chunks.append(struct.pack("=I", zlib.crc32(rest)) + rest)
+        offset += 4 + len(rest)
+    keys.sort()
+    table = array("I", (crc for crc, _ in keys)).tobytes() + array("I", (at for _, at in keys)).tobytes()
+    if offset + len(table) >= 2**32:
+        return None
+    chunks.append(table)
+    chunks[0] = HEADER.pack(MAGIC, MARKER, reader.doc_count_all(), len(keys), offset, zlib.crc32(table),
+                            len(identity))
+    return chunks
