@@ -106,6 +106,10 @@ class _Scoring:
         parts = [self.scores(child, within) for child in node.subqueries]
         if not parts:
             return {}
+        if len(parts) == 2 and len(parts[0]) < len(parts[1]):
+            # The smaller added into the larger (a word's title family into its body
+            # family): a + b is b + a to the bit, which no longer holds for three parts.
+            parts.reverse()
         found = parts[0]
         for part in parts[1:]:
             for docnum, score in part.items():
