@@ -46,6 +46,7 @@ MAGIC = b"SRCHFRQ1"
 MARKER = 0x01020304
 HEADER = struct.Struct("=8sIIIIII")
 ENTRY = struct.Struct("=IHBxI")
+CRC, ENTRY_REST = struct.Struct("=I"), struct.Struct("=HBxI")  # an entry: its CRC-32, then the rest
 # An entry's kinds: occurrences, or none (frequencies that are not whole numbers: the
 # term is read from Whoosh).
 OCCURRENCES, ELSEWHERE = 0, 1
@@ -201,50 +202,44 @@ def derive(index_dir: Path, ix) -> int:
 
 
 def _file_chunks(reader, segment_id: str) -> list[bytes] | None:
-    """The bytes of a segment's frequency file, in pieces; None if it would not fit."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
+    """The bytes of a segment's frequency file, in pieces; None if it would not fit.
+
+    Each field's terms are read from whoosh3's term dictionary, from the field's first
+    key on (a key is the field's number, then the term): the other fields' 40,000 terms
+    on tashkeela_classical are never decoded."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 
     from search.query import stored_blocks
 
     terms = reader._terms
-    fields = {name: reader.schema[name] for name in FIELDS if name in reader.schema}
     identity = segment_id.encode()
     chunks = [b"", identity + b"\0" * (_padded(len(identity)) - len(identity))]
     offset = HEADER.size + len(chunks[1])
     keys = []
-    for (fieldname, term), info in terms.items():
-        field = fields.get(fieldname)
-        if field is None:
+    for fieldname in FIELDS:
+        if fieldname not in reader.schema or fieldname not in terms._fieldmap:
             continue
-        if info.is_inlined():
-            blocks = [info.inlined_postings()[:2]]
-        else:
-            blocks = stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format))
-        occurrences = array("I")
-        kind = OCCURRENCES
-        for docnums, weights in blocks:
-            if weights is None or weights == 1.0:
-                occurrences.extend(docnums)
-                continue
-            weights = [weights] * len(docnums) if isinstance(weights, float) else list(weights)
-            try:
-                counts = array("I", map(int, weights))
-            except (OverflowError, ValueError):
-                kind = ELSEWHERE
+        form = reader.schema[fieldname].format
+        start = terms._keycoder(fieldname, b"")
+        name = fieldname.encode() + b"\0"
+        for keybytes, value in terms._tindex.items_from(start):
+            if keybytes[: len(start)] != start:
                 break
-            if list(map(float, counts)) != weights or 0 in counts:
-                kind = ELSEWHERE
-                break
-            occurrences.extend(chain.from_iterable(map(repeat, docnums, counts)))
-        key = fieldname.encode() + b"\0" + term
-        numbers = occurrences.tobytes() if kind == OCCURRENCES else b""
-        rest = b"".join([
-            struct.pack("=HBxI", len(key), kind, len(numbers) // 4),
-            key, b"\0" * (_padded(len(key)) - len(key)), numbers,
-        ])
-        keys.append((zlib.crc32(key), offset))
-        chunks.append(struct.pack("=I", zlib.crc32(rest)) + rest)
-        offset += 4 + len(rest)
+            info = W3TermInfo.from_bytes(value)
+            if info.is_inlined():
+                blocks = [info.inlined_postings()[:2]]
+            else:
+                blocks = stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), form))
+            occurrences = _occurrences(blocks)
+            key = name + keybytes[len(start) :]
+            numbers = b"" if occurrences is None else occurrences.tobytes()
+            rest = b"".join([
+                ENTRY_REST.pack(len(key), ELSEWHERE if occurrences is None else OCCURRENCES, len(numbers) // 4),
+                key, b"\0" * (_padded(len(key)) - len(key)), numbers,
+            ])
+            keys.append((zlib.crc32(key), offset))
+            chunks.append(CRC.pack(zlib.crc32(rest)) + rest)
+            offset += CRC.size + len(rest)
     keys.sort()
     table = array("I", (crc for crc, _ in keys)).tobytes() + array("I", (at for _, at in keys)).tobytes()
     if offset + len(table) >= 2**32:
@@ -253,3 +248,26 @@ def _file_chunks(reader, segment_id: str) -> list[bytes] | None:
     chunks[0] = HEADER.pack(MAGIC, MARKER, reader.doc_count_all(), len(keys), offset, zlib.crc32(table),
                             len(identity))
     return chunks
+
+
+def _occurrences(blocks) -> array | None:
+    """A term's occurrences from its blocks of (docnums, weights), weights as whoosh3
+    stores them (None when all are 1, one float when all alike); None when a weight is
+    not a whole number of at least 1."""
+    occurrences = array("I")
+    for docnums, weights in blocks:
+        if weights is None or weights == 1.0:
+            occurrences.extend(docnums)
+            continue
+        weights = [weights] * len(docnums) if isinstance(weights, float) else list(weights)
+        if weights.count(1.0) == len(weights):
+            occurrences.extend(docnums)
+            continue
+        try:
+            counts = array("I", map(int, weights))
+        except (OverflowError, ValueError):
+            return None
+        if list(map(float, counts)) != weights or 0 in counts:
+            return None
+        occurrences.extend(chain.from_iterable(map(repeat, docnums, counts)))
+    return occurrences

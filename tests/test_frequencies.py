@@ -14,6 +14,7 @@ from whoosh import fields as whoosh_fields
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3TermsReader
+from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.index import TOC
 
 from search import frequencies, store
@@ -220,14 +221,17 @@ def test_frequencies_that_are_not_whole_numbers_are_read_from_the_blocks(tmp_pat
 def test_whoosh_names_the_file_as_one_of_its_segments():
     """Whoosh's cleanup (``clean_files``) removes a file whose name its segment pattern
     matches when the segment is gone, and ``store.remove_leftovers`` keeps it while the
-    segment is current; the terms are read as ``W3TermsReader.items`` gives them."""
+    segment is current; a field's terms are read from its first key in whoosh3's ordered
+    term dictionary on."""
     assert frequencies.FIELDS == search_query.TEXT_FIELDS  # the fields families are summed in
     name = frequencies.file_name("MAIN_r6mtyocqu1c4bp14")
     assert TOC._segment_pattern("MAIN").match(name).group(1) == "MAIN_r6mtyocqu1c4bp14"
     assert store.is_index_file(name) and store.SEGMENT_FILE_NAME.fullmatch(name)
     assert store.is_index_file(f"{os.urandom(14).hex()}.tmp")
     for owner, method, digest in [
-        (W3TermsReader, "items", "aea80b372692083e"),
+        (W3TermsReader, "_keycoder", "eab030b3878d7d84"),
+        (OrderedHashReader, "items_from", "8a864dd0fbfe45df"),
+        (OrderedHashReader, "ranges_from", "3207f12dc211c2af"),
         (whoosh_index, "clean_files", "7cafb566a7fcc42f"),
     ]:
         source = inspect.getsource(getattr(owner, method))
