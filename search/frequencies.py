@@ -139,6 +139,11 @@ def frequency_file(reader) -> FrequencyFile | None:
 _OPENED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def distrust(reader) -> None:
+    """Read this segment reader's postings from Whoosh's blocks from now on."""
+    _OPENED[reader] = None
+
+
 def _opened(reader) -> FrequencyFile | None:
     segment, folder = getattr(reader, "_segment", None), _folder(getattr(reader, "_storage", None))
     if not USABLE or segment is None or not folder:

@@ -36,7 +36,7 @@ from analyzers.spelling import shared_prefix
 from analyzers.terms import query_terms
 from analyzers.whoosh_analysis import arabic_analyzer
 from search.frequencies import FIELDS as FREQUENCY_FIELDS
-from search.frequencies import Unreadable, frequency_file
+from search.frequencies import Unreadable, distrust, frequency_file
 from search.errors import SearchError
 
 TEXT_FIELDS = ("title", "body")
@@ -658,6 +658,11 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
                 _add_blocks(frequencies, {}, [(counts.keys(), list(counts.values()))], factor, False)
             if form == typed:
                 exact = dict(zip(counts.keys(), map(float, counts.values())))
+    if stored is not None and frequencies and max(frequencies) >= reader.doc_count_all():
+        # A document past the segment's: a file that passed its checks but was not written
+        # from this segment. It is not used again.
+        distrust(reader)
+        return _summed_postings(reader, fieldname, forms, typed)
     if stored is not None and (deleted := reader.deleted_docs_set):  # the file holds them
         for docnum in deleted & frequencies.keys():
             del frequencies[docnum]

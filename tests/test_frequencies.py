@@ -191,6 +191,30 @@ def test_a_damaged_file_or_entry_is_never_trusted(two_segments, monkeypatch):
         frequencies._OPENED.clear()
 
 
+def test_a_sound_looking_file_naming_documents_past_the_segment_is_dropped(two_segments, monkeypatch):
+    """A file whose checks pass but which names a document the segment does not have
+    (written by something else, for this segment's name): the sums are the blocks', and
+    the file is not used again."""
+    reader, segments = leaves(two_segments)
+    with reader:
+        leaf = min(segments, key=lambda leaf: leaf.doc_count_all())
+        expected = family_sums(leaf, False, monkeypatch)
+        real = frequencies._occurrences
+
+        def lying(blocks):
+            found = real(blocks)
+            return found if found is None else found + frequencies.array("I", [leaf.doc_count_all() + 5])
+
+        (two_segments / frequencies.file_name(leaf._segment.segment_id())).unlink()
+        with monkeypatch.context() as patch:
+            patch.setattr(frequencies, "_occurrences", lying)
+            assert frequencies.derive(two_segments, store.open_index(two_segments)) == 1
+        frequencies._OPENED.clear()
+        assert frequencies.frequency_file(leaf) is not None
+        assert family_sums(leaf, True, monkeypatch) == expected
+        assert frequencies.frequency_file(leaf) is None
+
+
 def test_frequencies_that_are_not_whole_numbers_are_read_from_the_blocks(tmp_path):
     """A field boost makes Whoosh's weights fractions: such a term has no occurrences in
     the file, and its sums come from the blocks."""
