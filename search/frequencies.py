@@ -145,7 +145,7 @@ def distrust(reader) -> None:
 
 
 def _opened(reader) -> FrequencyFile | None:
-    segment, folder = getattr(reader, "_segment", None), _folder(getattr(reader, "_storage", None))
+    segment, folder = getattr(reader, "_segment", None), storage_folder(getattr(reader, "_storage", None))
     if not USABLE or segment is None or not folder:
         return None
     segment_id = segment.segment_id()
@@ -155,7 +155,7 @@ def _opened(reader) -> FrequencyFile | None:
         return None
 
 
-def _folder(storage) -> str | None:
+def storage_folder(storage) -> str | None:
     """The folder of a Whoosh storage: a compound segment's reader has an
     ``OverlayStorage`` of the segment's file (``a``) over the index's folder (``b``)."""
     while storage is not None:
@@ -166,9 +166,97 @@ def _folder(storage) -> str | None:
     return None
 
 
+class Entries:
+    """A frequency file's entries, in order, with each key's CRC-32 and its entry's place
+    among them: gathered as a segment's postings are written (``add_postings``), or read
+    back from it (``_read_back``)."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+        self.keys: list[tuple[int, int]] = []
+        self.size = 0
+
+    def add_postings(self, fieldname: str, term: bytes, docnums, weights) -> None:
+        """A term's postings (document numbers, and weights as floats) as its segment
+        is written; only the title's and body's are kept."""
+        if fieldname in FIELDS:
+            self.add(fieldname, term, _occurrences([(docnums, weights)]))
+
+    def add(self, fieldname: str, term: bytes, occurrences: array | None) -> None:
+        """A term's entry, after the last: its occurrences, or None when its frequencies
+        are not whole numbers."""
+        key = fieldname.encode() + b"\0" + term
+        numbers = b"" if occurrences is None else occurrences.tobytes()
+        rest = b"".join([
+            ENTRY_REST.pack(len(key), ELSEWHERE if occurrences is None else OCCURRENCES, len(numbers) // 4),
+            key, b"\0" * (_padded(len(key)) - len(key)), numbers,
+        ])
+        self.keys.append((zlib.crc32(key), self.size))
+        self.chunks.append(CRC.pack(zlib.crc32(rest)) + rest)
+        self.size += CRC.size + len(rest)
+
+    def packed(self) -> tuple[bytes, list[tuple[int, int]]]:
+        """The entries' bytes and keys, to send to the writer of the segment's file."""
+        return b"".join(self.chunks), self.keys
+
+    def extend(self, data: bytes, keys: list[tuple[int, int]]) -> None:
+        """Another's ``packed`` entries (of the terms after these), after these."""
+        self.keys.extend((crc, self.size + at) for crc, at in keys)
+        self.chunks.append(data)
+        self.size += len(data)
+
+    def file_chunks(self, segment_id: str, doc_count: int) -> list[bytes] | None:
+        """The bytes of the file, in pieces; None if it would not fit."""
+        identity = segment_id.encode()
+        start = HEADER.size + _padded(len(identity))
+        keys = sorted((crc, start + at) for crc, at in self.keys)
+        table = array("I", (crc for crc, _ in keys)).tobytes() + array("I", (at for _, at in keys)).tobytes()
+        if start + self.size + len(table) >= 2**32:
+            return None
+        header = HEADER.pack(MAGIC, MARKER, doc_count, len(keys), start + self.size, zlib.crc32(table),
+                             len(identity))
+        return [header, identity + b"\0" * (start - HEADER.size - len(identity)), *self.chunks, table]
+
+
+# The files gathered as segments were written in this process, under temporary names
+# until the segment is committed (Whoosh assembles a new segment's files, named as this
+# one is, into its compound file): {(index folder, segment id): temporary file}.
+PENDING: dict[tuple[str, str], Path] = {}
+
+
+def save_pending(entries: Entries, folder: str | None, segment_id: str, doc_count: int) -> None:
+    """Write a new segment's file, gathered as it was written, for ``derive`` to give its
+    name once the segment is committed. Best effort: ``derive`` reads the segment back
+    if there is none."""
+    if not folder:  # an index in memory (Whoosh's RamStorage has folder "")
+        return
+    chunks = entries.file_chunks(segment_id, doc_count)
+    if chunks is None:
+        return
+    pending = _write_new(Path(folder), chunks)
+    if pending is not None:
+        PENDING[os.path.abspath(folder), segment_id] = pending
+
+
+def _write_new(folder: Path, chunks: list[bytes]) -> Path | None:
+    """``chunks`` written to a new file of a temporary name (which ``store.remove_leftovers``
+    removes when a run is killed), or None if it could not be written."""
+    fresh = folder / f"{uuid.uuid4().hex[:28]}.tmp"
+    try:
+        with open(fresh, "wb") as out:
+            out.writelines(chunks)
+    except BaseException as error:
+        fresh.unlink(missing_ok=True)
+        if not isinstance(error, OSError):
+            raise
+        return None
+    return fresh
+
+
 def derive(index_dir: Path, ix) -> int:
-    """Write the frequency file of each segment of ``ix`` (the index at ``index_dir``)
-    that lacks one; how many were written. A segment that cannot be read gets none."""
+    """Give each segment of ``ix`` (the index at ``index_dir``) that lacks one its
+    frequency file: the one gathered as it was written in this process, else one read
+    back from it; how many were given. A segment that cannot be read gets none."""
     from whoosh.codec.whoosh3 import W3TermsReader
 
     from search import store
@@ -183,50 +271,63 @@ def derive(index_dir: Path, ix) -> int:
             segment = getattr(leaf, "_segment", None)
             if segment is None or type(getattr(leaf, "_terms", None)) is not W3TermsReader:
                 continue
-            path = Path(index_dir) / file_name(segment.segment_id())
+            segment_id = segment.segment_id()
+            path = Path(index_dir) / file_name(segment_id)
+            pending = PENDING.pop((os.path.abspath(index_dir), segment_id), None)
             if path.exists():
                 continue
-            try:
-                chunks = _file_chunks(leaf, segment.segment_id())
-            except store.CORRUPTION_ERRORS:
-                continue  # a damaged segment: searches read it, and report it, as they can
-            if chunks is None:
+            if pending is None or not _counts(pending, leaf.doc_count_all()):
+                try:
+                    chunks = _read_back(leaf).file_chunks(segment_id, leaf.doc_count_all())
+                except store.CORRUPTION_ERRORS:
+                    continue  # a damaged segment: searches read it, and report it, as they can
+                pending = _write_new(Path(index_dir), chunks) if chunks is not None else None
+            if pending is None:
                 continue
-            fresh = path.with_name(f"{uuid.uuid4().hex[:28]}.tmp")  # cleaned up if left
             try:
-                with open(fresh, "wb") as out:
-                    out.writelines(chunks)
-                os.replace(fresh, path)
-            except BaseException as error:
-                fresh.unlink(missing_ok=True)
-                if not isinstance(error, OSError):
-                    raise
+                os.replace(pending, path)
+            except OSError:
+                pending.unlink(missing_ok=True)
                 continue
             written += 1
+    # Those gathered for segments merged away since (a long run commits on the way).
+    for key in [key for key in PENDING if key[0] == os.path.abspath(index_dir)]:
+        PENDING.pop(key).unlink(missing_ok=True)
     return written
 
 
-def _file_chunks(reader, segment_id: str) -> list[bytes] | None:
-    """The bytes of a segment's frequency file, in pieces; None if it would not fit.
+def _counts(path: Path, doc_count: int) -> bool:
+    """Whether the file gathered for a segment counts its documents (else a writer's
+    count was not the segment's, and it is read back)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(HEADER.size)
+    except OSError:
+        return False
+    if len(header) < HEADER.size or HEADER.unpack(header)[2] != doc_count:
+        path.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _read_back(reader) -> Entries:
+    """A segment's entries, read from its blocks: the title and body terms, in the order
+    the segment's writer wrote them (by field name, then term).
 
     Each field's terms are read from whoosh3's term dictionary, from the field's first
-    key on (a key is the field's number, then the term): the other fields' 40,000 terms
+    key on (a key is the field's number, then the term): the other fields' 34,000 terms
     on tashkeela_classical are never decoded."""
     from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 
     from search.query import stored_blocks
 
     terms = reader._terms
-    identity = segment_id.encode()
-    chunks = [b"", identity + b"\0" * (_padded(len(identity)) - len(identity))]
-    offset = HEADER.size + len(chunks[1])
-    keys = []
-    for fieldname in FIELDS:
+    entries = Entries()
+    for fieldname in sorted(FIELDS):
         if fieldname not in reader.schema or fieldname not in terms._fieldmap:
             continue
         form = reader.schema[fieldname].format
         start = terms._keycoder(fieldname, b"")
-        name = fieldname.encode() + b"\0"
         for keybytes, value in terms._tindex.items_from(start):
             if keybytes[: len(start)] != start:
                 break
@@ -235,24 +336,8 @@ def _file_chunks(reader, segment_id: str) -> list[bytes] | None:
                 blocks = [info.inlined_postings()[:2]]
             else:
                 blocks = stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), form))
-            occurrences = _occurrences(blocks)
-            key = name + keybytes[len(start) :]
-            numbers = b"" if occurrences is None else occurrences.tobytes()
-            rest = b"".join([
-                ENTRY_REST.pack(len(key), ELSEWHERE if occurrences is None else OCCURRENCES, len(numbers) // 4),
-                key, b"\0" * (_padded(len(key)) - len(key)), numbers,
-            ])
-            keys.append((zlib.crc32(key), offset))
-            chunks.append(CRC.pack(zlib.crc32(rest)) + rest)
-            offset += CRC.size + len(rest)
-    keys.sort()
-    table = array("I", (crc for crc, _ in keys)).tobytes() + array("I", (at for _, at in keys)).tobytes()
-    if offset + len(table) >= 2**32:
-        return None
-    chunks.append(table)
-    chunks[0] = HEADER.pack(MAGIC, MARKER, reader.doc_count_all(), len(keys), offset, zlib.crc32(table),
-                            len(identity))
-    return chunks
+            entries.add(fieldname, keybytes[len(start) :], _occurrences(blocks))
+    return entries
 
 
 def _occurrences(blocks) -> array | None:

@@ -71,6 +71,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 
+from search import frequencies
 from search.errors import SearchError
 from search.whoosh_lengths import length_bytes
 
@@ -386,7 +387,9 @@ def _unpack_columns(packed, offset=0):
 
 
 class TermsInBulk:
-    """Writes a segment's postings a term at a time, not a posting at a time.
+    """Writes a segment's postings a term at a time, not a posting at a time, and, where
+    ``gathers_frequencies``, gathers the segment's frequency file (``search.frequencies``)
+    from them.
 
     Whoosh's ``FieldWriter.add_postings`` takes each posting through four Python calls
     and a field-length lookup: 60% of writing a segment, and writing segments some 40%
@@ -398,6 +401,10 @@ class TermsInBulk:
     Whoosh writes them. ``tests/test_whoosh_pool.py`` checks that the segment files are
     Whoosh's own byte for byte; the whoosh3 internals set here are pinned."""
 
+    # Whether this writer's segments get their frequency file as they are written (not
+    # a worker's: its postings go to its parent, which writes them).
+    gathers_frequencies = True
+
     def _flush_segment(self):
         if not isinstance(self.pool, BulkPostingPool) or type(self.fieldwriter) is not W3FieldWriter:
             return super()._flush_segment()
@@ -406,10 +413,14 @@ class TermsInBulk:
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         lengths = field_lengths([pdr]) if pdr is not None else None
-        write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        entries = frequencies.Entries() if self.gathers_frequencies else None
+        write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms(), entries)
         self.fieldwriter.close()
         if pdr:
             pdr.close()
+        if entries is not None:
+            folder = frequencies.storage_folder(self.storage)
+            frequencies.save_pending(entries, folder, self.newsegment.segment_id(), self.docnum)
 
 
 class CompactBucket:
@@ -446,18 +457,21 @@ def compact_term_index(fieldwriter) -> None:
         tindex.buckets = [CompactBucket() for _ in tindex.buckets]
 
 
-def write_terms(fieldwriter, schema, lengths, terms) -> None:
+def write_terms(fieldwriter, schema, lengths, terms, entries=None) -> None:
     """Write ``terms`` ((fieldname, term, postings) in order: packed postings, or a list
     of (packed, document offset) parts, ``_columns_of``) with whoosh3's field writer, as
     ``FieldWriter.add_postings`` would write their postings one by one. ``lengths`` is a
     function: a field's length bytes of every document of the segment (``field_lengths``),
-    or None when the codec keeps no field lengths."""
+    or None when the codec keeps no field lengths. ``entries`` (``frequencies.Entries``),
+    if given, gathers the segment's frequency file from the same postings."""
     for (name, tbytes, postings), new_field in _in_fields(fieldwriter, schema, terms):
         if new_field:
             field_lengths_here = lengths(name) if lengths is not None else None
         # The pool packs document numbers unsigned: it holds none of the spelling
         # entries (document -1) add_postings skips.
         docnums, weights, values = _columns_of(postings)
+        if entries is not None:
+            entries.add_postings(name, tbytes, docnums, weights)
         fieldwriter.start_term(tbytes)
         postings = fieldwriter._postwriter
         limit = postings._blocklimit
@@ -536,6 +550,12 @@ class PooledSegmentWriter(TermsInBulk, SegmentWriter):
     def __init__(self, ix, poolclass=None, limitmb=128, held_elsewhere=None, chunk_bytes=None, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = _new_pool(poolclass or POOL_CLASS, self, limitmb, held_elsewhere, chunk_bytes)
+
+
+class _WorkerSegmentWriter(PooledSegmentWriter):
+    """A worker's writer: its parent writes its postings, and gathers their frequencies."""
+
+    gathers_frequencies = False
 
 
 class PooledMpWriter(TermsInBulk, MpWriter):
@@ -628,15 +648,23 @@ class PooledMpWriter(TermsInBulk, MpWriter):
             pdrs.insert(0, self.per_document_reader())
             lengths = field_lengths(pdrs[:1])
             terms = _merged_parts(sources)
+            entries = frequencies.Entries()
             if helper is None:
-                write_terms(self.fieldwriter, self.schema, lengths, _told(terms, progress, total))
+                write_terms(self.fieldwriter, self.schema, lengths, _told(terms, progress, total), entries)
             else:
                 told = helper.telling(progress, total)
-                write_terms(self.fieldwriter, self.schema, lengths, _told(helper.before(terms), told, total, False))
-                if not helper.join():
+                write_terms(
+                    self.fieldwriter, self.schema, lengths, _told(helper.before(terms), told, total, False), entries
+                )
+                if not helper.join(entries):
                     told = helper.telling_after()
-                    write_terms(self.fieldwriter, self.schema, lengths, _told(helper.after(self.pool), told, total, False))
+                    write_terms(
+                        self.fieldwriter, self.schema, lengths, _told(helper.after(self.pool), told, total, False),
+                        entries,
+                    )
                 helper.tell_all()
+            folder = frequencies.storage_folder(self.storage)
+            frequencies.save_pending(entries, folder, self.newsegment.segment_id(), self.docnum)
         finally:
             for pdr in pdrs:
                 pdr.close()
@@ -760,9 +788,10 @@ class TermRangeHelper:
             self._told = self._total
             self._progress(self._total, self._total)
 
-    def join(self) -> bool:
+    def join(self, entries) -> bool:
         """Wait for the helper, telling progress how far both have got; then add what it
-        wrote to the writer's segment. False (nothing added) when the helper failed."""
+        wrote to the writer's segment, and its terms' frequency entries to ``entries``.
+        False (nothing added) when the helper failed."""
         while self.process.is_alive():
             self.process.join(JOIN_POLL_SECONDS)
             if self._progress is not None:
@@ -772,7 +801,7 @@ class TermRangeHelper:
         tempstore = self.writer.temp_storage()
         try:
             with tempstore.open_file(self.name + TERMS_SUFFIX) as f:
-                terms = marshal.loads(f.read())
+                terms, (entry_bytes, entry_keys) = marshal.loads(f.read())
         except (OSError, EOFError, ValueError, TypeError):
             return False
         fieldwriter = self.writer.fieldwriter
@@ -782,6 +811,7 @@ class TermRangeHelper:
             while data := f.read(COPY_BYTES):
                 postfile.write(data)
         add_term_infos(fieldwriter, self.writer.schema, terms, base)
+        entries.extend(entry_bytes, entry_keys)
         return True
 
     def stop(self) -> None:
@@ -856,8 +886,9 @@ def write_term_range(storage, indexname, codec, schema, segments, sources, split
     ``sources`` are the workers' runs as (path, chunks, document offset), in the
     writer's temporary folder; ``segments`` the workers' segments, whose documents the
     writer numbers from 0 in that order. The postings go to ``name`` + POSTINGS_SUFFIX
-    there, each term's (fieldname, term, term info bytes) to ``name`` + TERMS_SUFFIX
-    (marshal), written last: the writer reads the terms only after this process exited
+    there, each term's (fieldname, term, term info bytes), with the terms' frequency
+    entries (``frequencies.Entries.packed``), to ``name`` + TERMS_SUFFIX (marshal),
+    written last: the writer reads the terms only after this process exited
     cleanly. ``written`` (a shared integer) is told the bytes of postings written so far.
     A failure ends the process with status 1 and no traceback: the writer then writes
     these terms itself, and the run goes on."""
@@ -884,10 +915,13 @@ def _write_term_range(storage, indexname, codec, schema, segments, sources, spli
             written.value = done
 
         total = sum(_chunks_bytes(chunks) for _, chunks, _ in sources)
-        write_terms(fieldwriter, schema, field_lengths(perdocs), _told(_merged_parts(streams), tell, total, False))
+        entries = frequencies.Entries()
+        write_terms(
+            fieldwriter, schema, field_lengths(perdocs), _told(_merged_parts(streams), tell, total, False), entries
+        )
         fieldwriter.close()
         with tempstore.create_file(name + TERMS_SUFFIX) as out:
-            out.write(marshal.dumps(fieldwriter.terms))
+            out.write(marshal.dumps((fieldwriter.terms, entries.packed())))
     finally:
         for f in files:
             f.close()
@@ -1006,7 +1040,7 @@ def _run_pooled_subwriter(*args):
     ``SubWriterTask.run`` builds its writer from ``whoosh.multiproc.SegmentWriter`` and
     ends it with ``whoosh.multiproc.finish_subsegment``; this process is a worker started
     for that loop alone, so the names are rebound here only."""
-    multiproc.SegmentWriter = PooledSegmentWriter
+    multiproc.SegmentWriter = _WorkerSegmentWriter
     multiproc.finish_subsegment = _finish_pooled_subsegment
     multiproc._run_subwriter(*args)
 

@@ -61,8 +61,8 @@ def share_the_write(monkeypatch):
         monkeypatch.setattr(whoosh_pool, "CHUNK_BYTES", 2000)
         joined, real_join = [], whoosh_pool.TermRangeHelper.join
 
-        def join(helper):
-            joined.append(real_join(helper))
+        def join(helper, entries):
+            joined.append(real_join(helper, entries))
             return joined[-1]
 
         monkeypatch.setattr(whoosh_pool.TermRangeHelper, "join", join)

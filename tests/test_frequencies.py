@@ -159,6 +159,36 @@ def test_a_run_derives_what_is_missing_and_whoosh_removes_the_files_of_merged_se
         assert frequencies.frequency_file(segments[0]) is not None
 
 
+def test_files_gathered_while_writing_are_those_read_back_and_leave_nothing_behind(tmp_path, monkeypatch):
+    """A run that commits on the way (each commit's segment gathers a file, most merged
+    away by the next): the last segments get theirs as gathered, the same bytes as read
+    back, and no temporary file stays; one whose count of documents is not its
+    segment's is read back instead."""
+    from search import indexer
+    from tests.test_whoosh_pool import frequency_files_as_read_back, spy_on_reading_back
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for part in range(8):  # Whoosh merges the small segments past five
+        write_records(docs / f"part{part}.jsonl", part * 25, 25)
+    monkeypatch.setattr(indexer, "COMMIT_EVERY_BYTES", 1)
+    read_back = spy_on_reading_back(monkeypatch)
+    index_paths([docs], tmp_path / "index")
+    reader, segments = leaves(tmp_path / "index")
+    with reader:
+        assert len(segments) < 8  # merged
+    assert read_back == [] and frequency_files_as_read_back(tmp_path / "index")
+    assert not frequencies.PENDING
+    real = frequencies.save_pending
+    monkeypatch.setattr(frequencies, "save_pending", lambda entries, folder, segment, count: real(
+        entries, folder, segment, count + 1
+    ))
+    write_records(docs / "part8.jsonl", 200, 50)
+    read_back.clear()
+    index_paths([docs], tmp_path / "index")
+    assert read_back and frequency_files_as_read_back(tmp_path / "index")  # no .tmp left either
+
+
 def test_a_damaged_file_or_entry_is_never_trusted(two_segments, monkeypatch):
     """Every byte of a small segment's file flipped in turn, and the file cut short, of
     another segment, or emptied: the sums are always the blocks' (an entry that fails its

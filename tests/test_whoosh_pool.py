@@ -13,7 +13,7 @@ from whoosh.index import LockError
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
-from search import indexer, store, whoosh_pool
+from search import frequencies, indexer, store, whoosh_pool
 from search.indexer import index_paths
 from search.searching import IndexSearcher
 from search.whoosh_pool import BulkPostingPool, PooledSegmentWriter
@@ -100,16 +100,47 @@ def test_same_postings_and_answers_as_whoosh_pool(
     monkeypatch.setattr(indexer, "default_workers", lambda: workers)
     monkeypatch.setattr(indexer, "POOL_MB", pool_mb)
     joined = share_the_write() if shared_write else []
+    read_back = spy_on_reading_back(monkeypatch)
     built = {}
     for name, poolclass in [("whoosh", PostingPool), ("bulk", BulkPostingPool)]:
         monkeypatch.setattr(whoosh_pool, "POOL_CLASS", poolclass)
+        read_back.clear()
         index_paths([docs], tmp_path / name)
-        built[name] = index_postings(store.open_index(tmp_path / name)), answers(tmp_path / name)
+        built[name] = index_postings(store.open_index(tmp_path / name)), answers(tmp_path / name), len(read_back)
     assert built["bulk"][0] == built["whoosh"][0]
     assert built["bulk"][1] == built["whoosh"][1]
     assert any(built["bulk"][1]), "the queries find something"
     assert joined == ([True] if shared_write else [])
     assert term_infos_agree(store.open_index(tmp_path / "bulk"))
+    # The frequency file is gathered as the segment is written (Whoosh's own writer: read
+    # back after the commit), the same bytes either way.
+    assert (built["bulk"][2], built["whoosh"][2]) == (0, 1)
+    assert frequency_files_as_read_back(tmp_path / "bulk") and frequency_files_as_read_back(tmp_path / "whoosh")
+
+
+def spy_on_reading_back(monkeypatch) -> list:
+    """The segments whose frequency file is read back from them, as they are."""
+    read, real = [], frequencies._read_back
+
+    def reading_back(reader):
+        read.append(reader._segment.segment_id())
+        return real(reader)
+
+    monkeypatch.setattr(frequencies, "_read_back", reading_back)
+    return read
+
+
+def frequency_files_as_read_back(index_dir: Path) -> bool:
+    """Every segment has its frequency file, the same bytes as one read back from it."""
+    with store.open_index(index_dir).reader() as reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        for leaf in leaves:
+            segment_id = leaf._segment.segment_id()
+            written = (index_dir / frequencies.file_name(segment_id)).read_bytes()
+            expected = b"".join(frequencies._read_back(leaf).file_chunks(segment_id, leaf.doc_count_all()))
+            if written != expected:
+                return False
+    return bool(leaves) and not list(index_dir.glob("*.tmp"))
 
 
 def term_infos_agree(ix) -> bool:
@@ -503,6 +534,7 @@ def test_when_the_helper_fails_the_writer_writes_its_terms_itself(tmp_path, monk
     assert answers(tmp_path / "failed") == answers(tmp_path / "alone")
     assert term_infos_agree(failed)
     assert not (tmp_path / "failed" / f"{store.INDEX_NAME}.tmp").exists()
+    assert frequency_files_as_read_back(tmp_path / "failed")
 
 
 def test_the_split_leaves_the_helper_its_share_of_the_bytes():

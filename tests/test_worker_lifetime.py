@@ -111,11 +111,11 @@ HELPER_RUN = textwrap.dedent(
         real_join, ready = whoosh_pool.TermRangeHelper.join, Path(sys.argv[1])
         go = ready.with_name("go")
 
-        def join(helper):
+        def join(helper, entries):
             ready.touch()
             while not go.exists():
                 time.sleep(0.05)
-            return real_join(helper)
+            return real_join(helper, entries)
 
         whoosh_pool.TermRangeHelper.join = join
         sys.argv = ["search", *sys.argv[2:]]
