@@ -275,6 +275,8 @@ def derive(index_dir: Path, ix) -> int:
             path = Path(index_dir) / file_name(segment_id)
             pending = PENDING.pop((os.path.abspath(index_dir), segment_id), None)
             if path.exists():
+                if pending is not None:
+                    pending.unlink(missing_ok=True)
                 continue
             if pending is None or not _counts(pending, leaf.doc_count_all()):
                 try:
