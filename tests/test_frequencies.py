@@ -1,6 +1,7 @@
-"""Each segment's frequency file (search.frequencies): written after a run's last commit,
-read by searches in place of the posting blocks, with the same sums and answers, and
-never trusted when it is missing, stale or damaged."""
+"""Each segment's frequency file (search.frequencies): gathered as the segment is written
+(or read back from it), named after the commit, read by searches in place of the posting
+blocks with the same sums and answers, and never trusted when it is missing, stale or
+damaged."""
 
 import hashlib
 import inspect
