@@ -69,7 +69,7 @@ def _padded(length: int) -> int:
 
 
 class FrequencyFile:
-    """A segment's frequency file, mapped; ``postings`` answers from it."""
+    """A segment's frequency file, mapped; ``occurrences`` answers from it."""
 
     def __init__(self, path: Path, segment_id: str, doc_count: int):
         import mmap
