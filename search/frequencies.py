@@ -48,8 +48,9 @@ FIELDS = ("title", "body")  # search.query.TEXT_FIELDS: the fields a family is s
 MAGIC = b"SRCHFRQ1"
 MARKER = 0x01020304
 HEADER = struct.Struct("=8sIIIIII")
-ENTRY = struct.Struct("=IHBxI")
-CRC, ENTRY_REST = struct.Struct("=I"), struct.Struct("=HBxI")  # an entry: its CRC-32, then the rest
+# An entry's head: its CRC-32 (``CRC``), then the rest (``ENTRY_REST``).
+CRC, ENTRY_REST = struct.Struct("=I"), struct.Struct("=HBxI")
+ENTRY = struct.Struct(CRC.format + ENTRY_REST.format[1:])
 # An entry's kinds: occurrences, or none (frequencies that are not whole numbers: the
 # term is read from Whoosh).
 OCCURRENCES, ELSEWHERE = 0, 1
@@ -264,7 +265,7 @@ def derive(index_dir: Path, ix) -> int:
 
     from search import store
 
-    written = 0
+    written, folder = 0, os.path.abspath(index_dir)
     try:
         reader = ix.reader()
     except store.CORRUPTION_ERRORS:
@@ -276,7 +277,7 @@ def derive(index_dir: Path, ix) -> int:
                 continue
             segment_id = segment.segment_id()
             path = Path(index_dir) / file_name(segment_id)
-            pending = PENDING.pop((os.path.abspath(index_dir), segment_id), None)
+            pending = PENDING.pop((folder, segment_id), None)
             if path.exists():
                 if pending is not None:
                     pending.unlink(missing_ok=True)
@@ -296,7 +297,7 @@ def derive(index_dir: Path, ix) -> int:
                 continue
             written += 1
     # Those gathered for segments merged away since (a long run commits on the way).
-    for key in [key for key in PENDING if key[0] == os.path.abspath(index_dir)]:
+    for key in [key for key in PENDING if key[0] == folder]:
         PENDING.pop(key).unlink(missing_ok=True)
     return written
 
