@@ -323,9 +323,9 @@ def _read_back(reader) -> Entries:
     Each field's terms are read from whoosh3's term dictionary, from the field's first
     key on (a key is the field's number, then the term): the other fields' 34,000 terms
     on tashkeela_classical are never decoded."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
+    from whoosh.codec.whoosh3 import W3TermInfo
 
-    from search.query import stored_blocks
+    from search.query import term_blocks
 
     terms = reader._terms
     entries = Entries()
@@ -337,11 +337,7 @@ def _read_back(reader) -> Entries:
         for keybytes, value in terms._tindex.items_from(start):
             if keybytes[: len(start)] != start:
                 break
-            info = W3TermInfo.from_bytes(value)
-            if info.is_inlined():
-                blocks = [info.inlined_postings()[:2]]
-            else:
-                blocks = stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), form))
+            blocks = term_blocks(terms, W3TermInfo.from_bytes(value), form)
             entries.add(fieldname, keybytes[len(start) :], _occurrences(blocks))
     return entries
 

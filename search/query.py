@@ -742,12 +742,7 @@ def form_blocks(reader, fieldname: str, text: str, values: bool = False, wanted=
     except (TermNotFound, ValueError):
         return
     deleted = reader.deleted_docs_set
-    if info.is_inlined():
-        docnums, weights, stored = info.inlined_postings()
-        blocks = [(docnums, weights, stored) if values else (docnums, weights)]
-    else:
-        blocks = stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), field.format), values, wanted)
-    for block in blocks:
+    for block in term_blocks(terms, info, field.format, values, wanted):
         if values or deleted:
             block = (block[0], expanded_weights(block[0], block[1]), *block[2:])
         if deleted:
@@ -766,7 +761,18 @@ def expanded_weights(docnums, weights):
     return weights
 
 
-def stored_blocks(block, values: bool = False, wanted=None):
+def term_blocks(terms, info, form, values: bool = False, wanted=None):
+    """A term's blocks of (docnums, weights) — or (docnums, weights, values) — as whoosh3
+    stores them, from its term info ``info`` in the W3TermsReader ``terms`` (``form``: its
+    field's format): the postings inlined in the term info, or the blocks of the postings
+    file (with ``wanted``, only those one of them may be in, ``_stored_blocks``)."""
+    if info.is_inlined():
+        docnums, weights, stored = info.inlined_postings()
+        return [(docnums, weights, stored) if values else (docnums, weights)]
+    return _stored_blocks(W3LeafMatcher(terms._postfile, *info.extent(), form), values, wanted)
+
+
+def _stored_blocks(block, values: bool = False, wanted=None):
     """The (docnums, weights) — or (docnums, weights, values) — of each block of a
     W3LeafMatcher, as stored (the document numbers delta-decoded, in C); with ``wanted``
     (ascending document numbers), only the blocks one of them may be in."""
