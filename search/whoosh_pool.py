@@ -419,8 +419,13 @@ class TermsInBulk:
         if pdr:
             pdr.close()
         if entries is not None:
-            folder = frequencies.storage_folder(self.storage)
-            frequencies.save_pending(entries, folder, self.newsegment.segment_id(), self.docnum)
+            self._save_frequencies(entries)
+
+    def _save_frequencies(self, entries) -> None:
+        """Keep the new segment's frequency file, gathered as its postings were written,
+        for the commit (``frequencies.save_pending``)."""
+        folder = frequencies.storage_folder(self.storage)
+        frequencies.save_pending(entries, folder, self.newsegment.segment_id(), self.docnum)
 
 
 class CompactBucket:
@@ -663,8 +668,7 @@ class PooledMpWriter(TermsInBulk, MpWriter):
                         entries,
                     )
                 helper.tell_all()
-            folder = frequencies.storage_folder(self.storage)
-            frequencies.save_pending(entries, folder, self.newsegment.segment_id(), self.docnum)
+            self._save_frequencies(entries)
         finally:
             for pdr in pdrs:
                 pdr.close()
