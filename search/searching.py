@@ -325,20 +325,20 @@ class IndexSearcher:
         depth = max(page * limit, grams.RERANK_DEPTH if parsed.grams else 0)
         best, total = ranking.rank(self.searcher, parsed.query, depth)
         if parsed.grams:
-            # Grams only add to scores, so the reranked head stays above the rest.
-            best[: grams.RERANK_DEPTH] = self._rerank(parsed, best[: grams.RERANK_DEPTH])
+            # Grams only add to scores, so the reranked head stays above the rest. Only
+            # the head's best up to this page are reranked exactly (all of it when the
+            # page reaches past it), and only they are read below.
+            best[: grams.RERANK_DEPTH] = self._rerank(parsed, best[: grams.RERANK_DEPTH], page * limit)
         return _Found(best[(page - 1) * limit : page * limit], total)
 
-    def _rerank(self, parsed: ParsedQuery, hits: list[ranking.Ranked]) -> list[ranking.Ranked]:
-        """The hits with their grams scores added, in their new order (search.grams)."""
+    def _rerank(self, parsed: ParsedQuery, hits: list[ranking.Ranked], count: int) -> list[ranking.Ranked]:
+        """The ``count`` best hits with their grams scores added, in their new order
+        (search.grams)."""
         if len(hits) < 2:
             return hits
         if self._grams is None or self._grams.searcher is not self.searcher:
             self._grams = grams.GramScorer(self.searcher)
-        extra = self._grams.scores(parsed.grams, [hit.docnum for hit in hits])
-        for hit, score in zip(hits, extra):
-            hit.score += score
-        hits = sorted(hits, key=lambda hit: (-hit.score, hit.docnum))
+        hits = self._grams.best(parsed.grams, hits, count)
         for position, hit in enumerate(hits):
             hit.rank = position
         return hits

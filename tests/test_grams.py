@@ -8,6 +8,7 @@ from analyzers.grams import gram_text, read_gram_text, word_grams
 from analyzers.normalization import normalize
 from analyzers.stopwords import STOPWORDS
 from analyzers.words import WORD
+from search import grams, ranking
 from search.grams import GramScorer
 from search.query import GRAM_BOOST
 from search.searching import IndexSearcher
@@ -85,3 +86,43 @@ def test_an_index_without_the_column_is_searched_without_reranking(searcher, mon
     monkeypatch.setattr("search.grams.COLUMN", "no such column")
     docnums = [searcher.searcher.document_number(id=name) for name in ("a.txt", "c.txt")]
     assert GramScorer(searcher.searcher).scores(searcher.parse("الاوكسجين").grams, docnums) == [0, 0]
+
+
+# Sixty records: the word's family twice in each, in two of its spellings or forms, and
+# another word as often as the record's number says, so that the words' scores are close
+# and the grams' scores tell the records apart.
+SPELLINGS = ("الأوكسجين", "الاكسجين", "أكسجين", "الأكسجين", "والأوكسجين")
+MANY = {
+    f"{number:02}.txt": " ".join(
+        [SPELLINGS[number % 5], SPELLINGS[number // 5 % 5]] + ["غاز"] * (number % 4 + number // 25)
+    )
+    for number in range(60)
+}
+
+
+@pytest.fixture(scope="module")
+def many(make_index):
+    with IndexSearcher(make_index(MANY)) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("word", ["الاوكسجين", "اكسجين", "غاز"])
+def test_the_best_hits_are_those_every_hit_scored_gives(many, word):
+    """``best`` counts grams only where they could lift a hit into the best: the hits it
+    gives, their scores and their order are those of scoring every hit."""
+    parsed = many.parse(word)
+    base, _ = ranking.rank(many.searcher, parsed.query, 100)
+    assert len(base) > 20
+    scorer = GramScorer(many.searcher)
+    extra = scorer.scores(parsed.grams, [hit.docnum for hit in base])
+    assert len(set(extra)) > 5  # the grams tell the hits apart
+    every = sorted(((hit.score + more, hit.docnum) for hit, more in zip(base, extra)), key=lambda x: (-x[0], x[1]))
+    counted = []
+    real_score = grams._Counted.score
+    for count in (1, 3, 10, len(base) - 1, len(base), 200):
+        hits = [ranking.Ranked(hit.docnum, hit.score, hit.rank) for hit in base]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(grams._Counted, "score", lambda self, at: counted.append(at) or real_score(self, at))
+            best = scorer.best(parsed.grams, hits, count)
+        assert [(hit.score, hit.docnum) for hit in best] == every[:count]
+    assert len(counted) < 6 * len(base)  # some hits were left uncounted
