@@ -91,15 +91,19 @@ class SortedWords:
 
     def starting_with(self, prefix: str) -> tuple[str, ...]:
         """The words that start with ``prefix``, in order."""
-        first = max(bisect.bisect_right(self.firsts, prefix) - 1, 0)
-        last = bisect.bisect_left(self.firsts, prefix + "\U0010ffff", first)
+        number = max(bisect.bisect_right(self.firsts, prefix) - 1, 0)
+        words = self._block(number)
+        start = bisect.bisect_left(words, prefix)
+        if start < len(words) and not words[start].startswith(prefix):
+            return ()  # the word after it does not start with it (most prefixes asked)
         found = []
-        for number in range(first, max(last, first + 1)):
-            words = self._block(number)
-            start = bisect.bisect_left(words, prefix)
+        while True:
             end = bisect.bisect_left(words, prefix + "\U0010ffff", start)
             found.extend(words[start:end])
-        return tuple(found)
+            number += 1
+            if end < len(words) or number == len(self.starts) or not self.firsts[number].startswith(prefix):
+                return tuple(found)
+            words, start = self._block(number), 0
 
 
 def _read_words(path: Path) -> list[str]:
