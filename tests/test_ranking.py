@@ -151,3 +151,32 @@ def test_phrases_are_found_and_scored_as_whooshs_phrase_matcher_does(long_postin
                 assert ours == scoring._matched(phrase, within), (phrase, within)
                 found += len(ours)
     assert found > 1000
+
+
+def test_a_term_asked_about_a_few_documents_scores_as_whooshs_matcher_does(long_postings):
+    """A term asked about many times fewer documents than it has (SKIP_RATIO) is read only
+    in the blocks they may be in: the same documents and scores, to the last bit, as
+    Whoosh's matcher skipping to each of them, for words and roots, boosted or not."""
+    import random
+
+    from whoosh import query
+
+    rng = random.Random(11)
+    top = long_postings.searcher
+    terms = [
+        query.Term(field, text, boost=boost)
+        for field in ("body", "roots")
+        for text in set(top.reader().field_terms(field))
+        for boost in (1.0, 0.5)
+    ]
+    few = 0
+    for leaf, _ in top.leaf_searchers():
+        scoring, reader = ranking._Scoring(leaf), leaf.reader()
+        every = sorted(range(reader.doc_count_all()))
+        for term in terms:
+            for size in (1, 5, 25, 200):
+                within = set(rng.sample(every, min(size, len(every))))
+                if (term.fieldname, term.text) in reader:
+                    few += len(within) * ranking.SKIP_RATIO < reader.doc_frequency(term.fieldname, term.text)
+                assert scoring._term(term, within) == scoring._matched(term, within), (term, size)
+    assert few > 20  # the blocks were skipped, not all read
