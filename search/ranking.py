@@ -14,6 +14,7 @@ exact number of matches for free.
 """
 
 import bisect
+import functools
 import heapq
 from dataclasses import dataclass
 
@@ -167,15 +168,15 @@ class _Scoring:
         norms = _norms(scorer.avgfl, scorer.B, scorer.K1)
         k1_plus_1 = scorer.K1 + 1
         idf, exact_idf = scorer.idf, scorer.exact_idf
-        docs = frequencies if within is None else [docnum for docnum in within if docnum in frequencies]
-        found = {}
-        get_exact = exact.get
-        for docnum in docs:
-            tf, norm = frequencies[docnum], norms[lengths[docnum]]
-            score = idf * ((tf * k1_plus_1) / (tf + norm))
-            if typed := get_exact(docnum):
-                score += exact_idf * ((typed * k1_plus_1) / (typed + norm))
-            found[docnum] = score
+        if within is not None:
+            frequencies = {docnum: frequencies[docnum] for docnum in within if docnum in frequencies}
+        found = {
+            docnum: idf * ((tf * k1_plus_1) / (tf + norms[lengths[docnum]]))
+            for docnum, tf in frequencies.items()
+        }
+        for docnum, typed in exact.items():  # the form typed is in a few of them
+            if typed and docnum in found:
+                found[docnum] += exact_idf * ((typed * k1_plus_1) / (typed + norms[lengths[docnum]]))
         return _boosted(found, node.boost)
 
     def _term(self, node: query.Term, within) -> dict[int, float]:
@@ -320,6 +321,7 @@ def _tree_sum(parts: list[float]) -> float:
     return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
+@functools.lru_cache(maxsize=64)
 def _norms(avgfl: float, B: float, K1: float) -> list[float]:
     """BM25's length normalization for each length byte, computed as ``scoring.bm25``
     does, so that scores come out the same to the last bit."""
