@@ -79,10 +79,13 @@ class Matcher:
         spans = set()
         search, at = self._finder.search, 0
         while found := search(text, at):
-            start = found.start()
-            while start and WORD.match(text[start - 1]):
-                start -= 1
-            word = WORD.match(text, start)
+            # The word it is in: mostly the one after the last space before it.
+            word = WORD.match(text, text.rfind(" ", 0, found.start()) + 1)
+            if word is None or word.end() <= found.start():
+                start = found.start()
+                while start and WORD.match(text[start - 1]):
+                    start -= 1
+                word = WORD.match(text, start)
             if word is None:  # not a word's letter (cannot be: terms are words)
                 at = found.start() + 1
                 continue
