@@ -39,6 +39,11 @@ MAX_FINDER_TERMS = 200
 # Cut points a snippet prefers, strongest first: sentence ends, then clause marks.
 SENTENCE_ENDS = ".!؟?\n"
 CLAUSE_MARKS = "،؛,;:"
+# The last cut point of a kind before a search's end (its endpos): one search, where an
+# rfind for each mark took a fifth of cutting snippets.
+_LAST_SENTENCE_END, _LAST_CLAUSE_MARK = (
+    re.compile(f"[{re.escape(marks)}][^{re.escape(marks)}]*\\Z") for marks in (SENTENCE_ENDS, CLAUSE_MARKS)
+)
 SNIPPET_CHARS = 160
 MAX_SNIPPETS = 3
 # Of the context a snippet adds around its matches, this share goes before the first match.
@@ -204,10 +209,9 @@ def _cut_start(text: str, lower: int, first: int) -> int:
     if lower == 0:
         return 0
     middle = (lower + first) // 2
-    for marks in (SENTENCE_ENDS, CLAUSE_MARKS):
-        cut = max(text.rfind(mark, lower, middle) for mark in marks)
-        if cut >= 0:
-            return cut + 1
+    for last_mark in (_LAST_SENTENCE_END, _LAST_CLAUSE_MARK):
+        if cut := last_mark.search(text, lower, middle):
+            return cut.start() + 1
     space = text.find(" ", lower - 1, first)
     return space + 1 if space >= 0 else first
 
@@ -218,9 +222,8 @@ def _cut_end(text: str, last: int, upper: int) -> int:
     if upper == len(text):
         return upper
     middle = (last + upper) // 2
-    for marks in (SENTENCE_ENDS, CLAUSE_MARKS):
-        cut = max(text.rfind(mark, middle, upper) for mark in marks)
-        if cut >= 0:
-            return cut + (0 if text[cut] == "\n" else 1)
+    for last_mark in (_LAST_SENTENCE_END, _LAST_CLAUSE_MARK):
+        if cut := last_mark.search(text, middle, upper):
+            return cut.start() + (0 if text[cut.start()] == "\n" else 1)
     space = text.rfind(" ", last, upper + 1)
     return space if space >= 0 else last
