@@ -665,14 +665,18 @@ def _summed_postings(reader, fieldname: str, forms, typed: str):
         if occurrences is False:
             _add_blocks(frequencies, exact, form_blocks(reader, fieldname, form), factor, form == typed)
             continue
-        if whole:
+        if whole and form != typed:
             frequencies.update(occurrences)
-        if not whole or form == typed:
-            counts = Counter(occurrences)
-            if not whole:
-                _add_blocks(frequencies, {}, [(counts.keys(), list(counts.values()))], factor, False)
-            if form == typed:
-                exact = dict(zip(counts.keys(), map(float, counts.values())))
+            continue
+        counts = Counter(occurrences)
+        if form == typed:
+            exact = dict(zip(counts.keys(), map(float, counts.values())))
+        if whole:
+            # Counted once: the form typed is half a word's occurrences, and comes first,
+            # when a Counter takes another's counts in C.
+            frequencies.update(counts)
+        else:
+            _add_blocks(frequencies, {}, [(counts.keys(), list(counts.values()))], factor, False)
     if stored is not None and frequencies and max(frequencies) >= reader.doc_count_all():
         # A document past the segment's: a file that passed its checks but was not written
         # from this segment. It is not used again.
