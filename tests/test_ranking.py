@@ -180,3 +180,20 @@ def test_a_term_asked_about_a_few_documents_scores_as_whooshs_matcher_does(long_
                     few += len(within) * ranking.SKIP_RATIO < reader.doc_frequency(term.fieldname, term.text)
                 assert scoring._term(term, within) == scoring._matched(term, within), (term, size)
     assert few > 20  # the blocks were skipped, not all read
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("size", [0, 7, 100, 101, ranking.SORT_BELOW, ranking.SORT_BELOW + 1, 12_000])
+def test_the_best_scored_are_the_limit_best_and_those_tied_with_the_last(size, ties):
+    import random
+
+    rng = random.Random(size)
+    scores = {
+        docnum: rng.choice((1.5, 0.25, rng.random())) if ties else rng.random()
+        for docnum in rng.sample(range(50_000), size)
+    }
+    ordered = sorted(scores.values(), reverse=True)
+    threshold = ordered[99] if size > 100 else -math.inf
+    best = ranking._best_scored(scores, 100)
+    assert sorted(best) == sorted(item for item in scores.items() if item[1] >= threshold)
+    assert len(best) >= min(size, 100)
