@@ -20,3 +20,16 @@ ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufeff"
 WORD_PATTERN = rf"(?:[^\W_]|[{ARABIC_MARKS}{INVISIBLE}])+"
 WORD = re.compile(WORD_PATTERN)
+# The same words, where a text holds no underscore: one class of characters, which re
+# matches in a tight loop (findall over tashkeela_classical 2.8x faster than WORD's
+# alternation of two classes).
+_WORD_OR_UNDERSCORES = re.compile(rf"[\w{ARABIC_MARKS}{INVISIBLE}]+")
+
+
+def find_words(text: str) -> list[str]:
+    """``WORD.findall(text)``, faster.
+
+    >>> find_words("وَبِالْمَدْرَسَةِ، «أثريا-الرقة» SY24 x"), find_words("SY24_x")
+    (['وَبِالْمَدْرَسَةِ', 'أثريا', 'الرقة', 'SY24', 'x'], ['SY24', 'x'])
+    """
+    return (WORD if "_" in text else _WORD_OR_UNDERSCORES).findall(text)

@@ -126,3 +126,18 @@ def test_signs_and_invisible_joiners_stay_inside_one_word_and_vanish(raw, expect
     words = WORD.findall(f"قال {raw} هنا")
     assert len(words) == 3  # the signs and joiners never split a word
     assert normalize(words[1]) == expected
+
+
+def test_find_words_finds_what_the_word_pattern_finds():
+    """find_words takes a faster pattern where a text holds no underscore: the same words,
+    in texts of letters, diacritics, invisible marks, digits, punctuation and underscores."""
+    import random
+
+    from analyzers.words import WORD, find_words
+
+    rng = random.Random(5)
+    alphabet = list("كتابمدرسةأإآ abcXYZ0129٢٠") + list("\u064e\u0651\u0670\u200c\u200f\u00ad") + list("،؛؟.,-«»()[]_\n\t")
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(3000)]
+    assert sum("_" in text for text in texts) > 100 and sum("_" not in text for text in texts) > 100
+    for text in texts:
+        assert find_words(text) == WORD.findall(text), text
