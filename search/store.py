@@ -70,7 +70,13 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.reading import CorruptIndexError
 from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 
-from analyzers.whoosh_analysis import ANALYZER_VERSION, arabic_analyzer, name_analyzer, root_analyzer
+from analyzers.whoosh_analysis import (
+    ANALYZER_VERSION,
+    WordPositions,
+    arabic_analyzer,
+    name_analyzer,
+    root_analyzer,
+)
 from search.errors import SearchError
 from search.whoosh_storage import MappedFileStorage
 
@@ -116,7 +122,7 @@ TOC_CLASSES = {
     "whoosh.analysis.analyzers": {"CompositeAnalyzer"},
     "whoosh.analysis.tokenizers": {"RegexTokenizer", "IDTokenizer"},
     "whoosh.analysis.filters": {"LowercaseFilter"},
-    "analyzers.whoosh_analysis": {"ArabicTermFilter", "NormalizeFilter", "RootTokenizer"},
+    "analyzers.whoosh_analysis": {"ArabicTermFilter", "NormalizeFilter", "RootTokenizer", "WordPositions"},
     "re": {"_compile"},  # a RegexTokenizer's compiled pattern
     "whoosh.codec.whoosh3": {"W3Segment", "W3Codec"},
     "collections": {"defaultdict"},  # W3Segment's field lengths
@@ -267,7 +273,7 @@ class SafeFileStorage(MappedFileStorage):
 
 def make_schema() -> Schema:
     """The index schema. Stored text is kept for snippets; columns serve re-indexing."""
-    return Schema(
+    schema = Schema(
         id=ID(stored=True),
         key=ID(unique=True, sortable=True),
         kind=ID,
@@ -283,6 +289,9 @@ def make_schema() -> Schema:
         grams=COLUMN(),  # analyzers.grams.gram_text of title and body, for search.grams
         roots=TEXT(analyzer=root_analyzer(), phrase=False),  # the same words' roots
     )
+    for name in ("title", "body"):  # postings straight from the words (a TEXT takes no format)
+        schema[name].format = WordPositions(field_boost=schema[name].format.field_boost)
+    return schema
 
 
 def record_key(file: str, record_id: str) -> str:

@@ -88,3 +88,38 @@ def test_analyzer_pickles():
     analyzer = pickle.loads(pickle.dumps(arabic_analyzer()))
     assert [t.text for t in analyzer(text)] == [t.text for t in arabic_analyzer()(text)]
     assert analyzer == arabic_analyzer()
+
+
+def test_word_positions_are_whooshs_positions_of_the_analyzed_text():
+    """WordPositions computes the title and body postings straight from the words: the
+    same terms, frequencies, weights and encoded positions, in the same order, as Whoosh's
+    Positions format through the analyzer; texts of stopwords (at the start too),
+    diacritics, words of only diacritics, Latin, digits, punctuation and underscores."""
+    import random
+
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.formats import Positions
+
+    from analyzers.whoosh_analysis import WordPositions
+
+    rng = random.Random(3)
+    vocabulary = ["في", "من", "على", "عَلَى", "علي", "كِتَابٌ", "الكتاب", "مدرسة", "المدرسه", "أثريا", "ـ",
+                  "\u064e\u0651", "SY24", "x", "2024", "٢٠٢٤", "،", "؟", "(", "_", "a_b", "\u200c", "و"]
+    texts = ["", "في", "في من", "كتاب"] + [
+        rng.choice(["", " ", "\n"]).join(rng.choice(vocabulary) for _ in range(rng.randrange(1, 40)))
+        for _ in range(600)
+    ]
+    for boost in (1.0, 2.5):
+        ours, whooshs = WordPositions(field_boost=boost), Positions(field_boost=boost)
+        for text in texts:
+            expected = list(whooshs.word_values(text, arabic_analyzer(), mode="index"))
+            assert list(ours.word_values(text, arabic_analyzer(), mode="index")) == expected, text
+    assert sum(bool(list(ours.word_values(text, arabic_analyzer(), mode="index"))) for text in texts) > 500
+    # Another analyzer, a value that is not text, or other options: Whoosh's way.
+    for analyzer, value, options in [
+        (StandardAnalyzer(), "Hello هذا World", {"mode": "index"}),
+        (arabic_analyzer(), ["كتاب", "في", "مدرسة"], {"mode": "index"}),
+        (arabic_analyzer(), "في كتاب مدرسة كتاب", {"mode": "index", "start_pos": 5}),
+    ]:
+        expected = list(Positions().word_values(value, analyzer, **options))
+        assert list(WordPositions().word_values(value, analyzer, **options)) == expected
