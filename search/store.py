@@ -72,6 +72,7 @@ from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 
 from analyzers.whoosh_analysis import (
     ANALYZER_VERSION,
+    WordFrequency,
     WordPositions,
     arabic_analyzer,
     name_analyzer,
@@ -122,7 +123,9 @@ TOC_CLASSES = {
     "whoosh.analysis.analyzers": {"CompositeAnalyzer"},
     "whoosh.analysis.tokenizers": {"RegexTokenizer", "IDTokenizer"},
     "whoosh.analysis.filters": {"LowercaseFilter"},
-    "analyzers.whoosh_analysis": {"ArabicTermFilter", "NormalizeFilter", "RootTokenizer", "WordPositions"},
+    "analyzers.whoosh_analysis": {
+        "ArabicTermFilter", "NormalizeFilter", "RootTokenizer", "WordPositions", "WordFrequency",
+    },
     "re": {"_compile"},  # a RegexTokenizer's compiled pattern
     "whoosh.codec.whoosh3": {"W3Segment", "W3Codec"},
     "collections": {"defaultdict"},  # W3Segment's field lengths
@@ -289,8 +292,9 @@ def make_schema() -> Schema:
         grams=COLUMN(),  # analyzers.grams.gram_text of title and body, for search.grams
         roots=TEXT(analyzer=root_analyzer(), phrase=False),  # the same words' roots
     )
-    for name in ("title", "body"):  # postings straight from the words (a TEXT takes no format)
-        schema[name].format = WordPositions(field_boost=schema[name].format.field_boost)
+    # Postings straight from the words (a TEXT takes no format).
+    for name, format in (("title", WordPositions), ("body", WordPositions), ("roots", WordFrequency)):
+        schema[name].format = format(field_boost=schema[name].format.field_boost)
     return schema
 
 

@@ -113,7 +113,10 @@ def test_word_positions_are_whooshs_positions_of_the_analyzed_text():
         ours, whooshs = WordPositions(field_boost=boost), Positions(field_boost=boost)
         for text in texts:
             expected = list(whooshs.word_values(text, arabic_analyzer(), mode="index"))
-            assert list(ours.word_values(text, arabic_analyzer(), mode="index")) == expected, text
+            found = list(ours.word_values(text, arabic_analyzer(), mode="index"))
+            assert [(w, n, repr(weight), value) for w, n, weight, value in found] == [
+                (w, n, repr(weight), value) for w, n, weight, value in expected
+            ], text
     assert sum(bool(list(ours.word_values(text, arabic_analyzer(), mode="index"))) for text in texts) > 500
     # Another analyzer, a value that is not text, or other options: Whoosh's way.
     for analyzer, value, options in [
@@ -123,3 +126,33 @@ def test_word_positions_are_whooshs_positions_of_the_analyzed_text():
     ]:
         expected = list(Positions().word_values(value, analyzer, **options))
         assert list(WordPositions().word_values(value, analyzer, **options)) == expected
+
+
+def test_word_frequency_is_whooshs_frequency_of_the_roots():
+    """WordFrequency counts the roots field's roots straight from a gram text: the same
+    roots, frequencies, weights and values, in the same order, as Whoosh's Frequency
+    format through root_analyzer; anything else goes Whoosh's way."""
+    import random
+
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.formats import Frequency
+
+    from analyzers.grams import gram_text
+    from analyzers.whoosh_analysis import WordFrequency, root_analyzer
+
+    rng = random.Random(4)
+    vocabulary = ["في", "كِتَابٌ", "الكتاب", "يكتبون", "مدرسة", "المدارس", "أثريا", "درس", "SY24", "2024", "،", "x"]
+    texts = [gram_text(" ".join(rng.choice(vocabulary) for _ in range(rng.randrange(0, 30)))) for _ in range(300)]
+    for boost in (1.0, 2.5):
+        ours, whooshs = WordFrequency(field_boost=boost), Frequency(field_boost=boost)
+        for text in texts:
+            expected = list(whooshs.word_values(text, root_analyzer(), mode="index"))
+            found = list(ours.word_values(text, root_analyzer(), mode="index"))
+            assert [(w, n, repr(weight), value) for w, n, weight, value in found] == [
+                (w, n, repr(weight), value) for w, n, weight, value in expected
+            ], text
+    assert sum(bool(list(ours.word_values(text, root_analyzer(), mode="index"))) for text in texts) > 250
+    for analyzer, value in [(StandardAnalyzer(), "Hello كتاب"), (root_analyzer(), ["كتب", "درس"])]:
+        assert list(WordFrequency().word_values(value, analyzer, mode="index")) == list(
+            Frequency().word_values(value, analyzer, mode="index")
+        )
