@@ -293,8 +293,8 @@ def make_schema() -> Schema:
         roots=TEXT(analyzer=root_analyzer(), phrase=False),  # the same words' roots
     )
     # Postings straight from the words (a TEXT takes no format).
-    for name, format in (("title", WordPositions), ("body", WordPositions), ("roots", WordFrequency)):
-        schema[name].format = format(field_boost=schema[name].format.field_boost)
+    for name, format_class in (("title", WordPositions), ("body", WordPositions), ("roots", WordFrequency)):
+        schema[name].format = format_class(field_boost=schema[name].format.field_boost)
     return schema
 
 
