@@ -136,7 +136,7 @@ def test_find_words_finds_what_the_word_pattern_finds():
     from analyzers.words import WORD, find_words
 
     rng = random.Random(5)
-    alphabet = list("كتابمدرسةأإآ abcXYZ0129٢٠") + list("\u064e\u0651\u0670\u200c\u200f\u00ad") + list("،؛؟.,-«»()[]_\n\t")
+    alphabet = [*"كتابمدرسةأإآ abcXYZ0129٢٠", *"\u064e\u0651\u0670\u200c\u200f\u00ad", *"،؛؟.,-«»()[]_\n\t"]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(3000)]
     assert sum("_" in text for text in texts) > 100 and sum("_" not in text for text in texts) > 100
     for text in texts:

@@ -109,15 +109,7 @@ def test_word_positions_are_whooshs_positions_of_the_analyzed_text():
         rng.choice(["", " ", "\n"]).join(rng.choice(vocabulary) for _ in range(rng.randrange(1, 40)))
         for _ in range(600)
     ]
-    for boost in (1.0, 2.5):
-        ours, whooshs = WordPositions(field_boost=boost), Positions(field_boost=boost)
-        for text in texts:
-            expected = list(whooshs.word_values(text, arabic_analyzer(), mode="index"))
-            found = list(ours.word_values(text, arabic_analyzer(), mode="index"))
-            assert [(w, n, repr(weight), value) for w, n, weight, value in found] == [
-                (w, n, repr(weight), value) for w, n, weight, value in expected
-            ], text
-    assert sum(bool(list(ours.word_values(text, arabic_analyzer(), mode="index"))) for text in texts) > 500
+    assert _same_values_as_whooshs(WordPositions, Positions, arabic_analyzer(), texts) > 500
     # Another analyzer, a value that is not text, or other options: Whoosh's way.
     for analyzer, value, options in [
         (StandardAnalyzer(), "Hello هذا World", {"mode": "index"}),
@@ -143,16 +135,23 @@ def test_word_frequency_is_whooshs_frequency_of_the_roots():
     rng = random.Random(4)
     vocabulary = ["في", "كِتَابٌ", "الكتاب", "يكتبون", "مدرسة", "المدارس", "أثريا", "درس", "SY24", "2024", "،", "x"]
     texts = [gram_text(" ".join(rng.choice(vocabulary) for _ in range(rng.randrange(0, 30)))) for _ in range(300)]
-    for boost in (1.0, 2.5):
-        ours, whooshs = WordFrequency(field_boost=boost), Frequency(field_boost=boost)
-        for text in texts:
-            expected = list(whooshs.word_values(text, root_analyzer(), mode="index"))
-            found = list(ours.word_values(text, root_analyzer(), mode="index"))
-            assert [(w, n, repr(weight), value) for w, n, weight, value in found] == [
-                (w, n, repr(weight), value) for w, n, weight, value in expected
-            ], text
-    assert sum(bool(list(ours.word_values(text, root_analyzer(), mode="index"))) for text in texts) > 250
+    assert _same_values_as_whooshs(WordFrequency, Frequency, root_analyzer(), texts) > 250
     for analyzer, value in [(StandardAnalyzer(), "Hello كتاب"), (root_analyzer(), ["كتب", "درس"])]:
         assert list(WordFrequency().word_values(value, analyzer, mode="index")) == list(
             Frequency().word_values(value, analyzer, mode="index")
         )
+
+
+def _same_values_as_whooshs(ours, whooshs, analyzer, texts) -> int:
+    """Check that the format class ``ours`` gives every text the word values Whoosh's
+    ``whooshs`` gives it, at two field boosts (weights compared by repr: a float is not
+    an int); return how many texts have any."""
+    for boost in (1.0, 2.5):
+        mine, theirs = ours(field_boost=boost), whooshs(field_boost=boost)
+        for text in texts:
+            expected = theirs.word_values(text, analyzer, mode="index")
+            found = mine.word_values(text, analyzer, mode="index")
+            assert [(w, n, repr(weight), v) for w, n, weight, v in found] == [
+                (w, n, repr(weight), v) for w, n, weight, v in expected
+            ], text
+    return sum(bool(list(whooshs().word_values(text, analyzer, mode="index"))) for text in texts)
