@@ -16,7 +16,7 @@ from analyzers.grams import GRAM_EDGE
 from analyzers.memo import remembered
 from analyzers.roots import root
 from analyzers.normalization import normalize
-from analyzers.terms import TERM_CACHE_SIZE, word_term
+from analyzers.terms import TERM_CACHE_SIZE, index_term, word_term
 from analyzers.words import WORD_PATTERN, find_words
 
 # Stamped into every index; bump it whenever a change here or in the term scheme
@@ -96,9 +96,10 @@ class WordPositions(Positions):
     Whoosh indexes a text through its analyzer, a Token object a word passed from the
     tokenizer through the filter, then gathers the tokens' positions: more than a fifth
     of a build's CPU. Here the words are found (``find_words``, the tokenizer's pattern),
-    turned into terms (``word_term``, as ``ArabicTermFilter``), and their positions
-    gathered in one pass, numbered as the filter numbers them: the first term kept at its
-    word's place, each next one after it. The same terms, frequencies, weights and
+    turned into their index terms (``analyzers.terms.index_term``: what ``ArabicTermFilter``
+    keeps when stopwords are removed), and their positions gathered in one pass, numbered
+    as the filter numbers them: the first term kept at its word's place, each next one
+    after it. The same terms, frequencies, weights and
     encoded positions in the same order (tests/test_whoosh_analysis.py); any other
     analyzer or value goes Whoosh's way. 2,500 records of tashkeela_classical: 1.97 ->
     0.88 s."""
@@ -109,13 +110,12 @@ class WordPositions(Positions):
         return self._word_values(value)
 
     def _word_values(self, text: str):
-        pairs = list(map(word_term, find_words(text)))
-        kept = [term for term, stopped in pairs if term and not stopped]
+        terms = list(map(index_term, find_words(text)))  # "" for a word not indexed
+        kept = list(filter(None, terms))
         if not kept:
             return
-        first = next(number for number, (term, stopped) in enumerate(pairs) if term and not stopped)
         positions: dict[str, list[int]] = {}
-        for position, term in enumerate(kept, first):
+        for position, term in enumerate(kept, terms.index(kept[0])):
             found = positions.get(term)
             if found is None:
                 positions[term] = [position]
