@@ -28,6 +28,7 @@ Pure functions over normalized words (``analyzers.normalization``); the lexicon 
 passed in, so nothing here imports Whoosh.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -321,24 +322,26 @@ def _grow_noun(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> N
         core, endings = base, NOUN_ENDINGS
     # No tanween alef after ي (أثري / أثريا), nor on a definite noun, which takes no
     # pronoun either.
-    endings_here = {e: rule for e, rule in endings.items() if e != ALEF or not core.endswith("ي")}
-    without_tanween = {e: rule for e, rule in endings.items() if e != ALEF}
+    without_tanween = tuple((e, rule) for e, rule in endings.items() if e != ALEF)
+    indefinite = _readings(without_tanween if core.endswith("ي") else tuple(endings.items()))
+    definite_readings = _readings(without_tanween, definite=True)
     article_in_base = carries_article(base)
     for proclitic in NOUN_PROCLITICS:
         with_article = article_in_base or definite(proclitic)
-        _collect(proclitic, core, without_tanween if with_article else endings_here, base, lexicon,
-                 forms, definite=with_article)
+        _collect(proclitic, core, definite_readings if with_article else indefinite, base, lexicon, forms)
 
 
 def _grow_verb(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> None:
+    perfect = [(stem, _readings(tuple(endings.items()))) for stem, endings in perfect_stems(base)]
+    imperfect = _readings(tuple(IMPERFECT_ENDINGS.items()))
     for conjunction in ("", *CONJUNCTIONS):
-        for stem, endings in perfect_stems(base):
-            _collect(conjunction, stem, endings, base, lexicon, forms, verbal=True)
+        for stem, readings in perfect:
+            _collect(conjunction, stem, readings, base, lexicon, forms, verbal=True)
         for particle in ("", FUTURE, "ل"):
             for person in IMPERFECT_PREFIXES:
                 for stem in imperfect_stems(base):
-                    _collect(conjunction + particle + person, stem, IMPERFECT_ENDINGS, base,
-                             lexicon, forms, verbal=True)
+                    _collect(conjunction + particle + person, stem, imperfect, base, lexicon, forms,
+                             verbal=True)
 
 
 def perfect_stems(verb: str) -> list[tuple[str, dict[str, str]]]:
@@ -385,8 +388,9 @@ def imperfect_stems(verb: str) -> list[str]:
     return list(dict.fromkeys(stems))
 
 
-def _collect(proclitic, core, endings, base, lexicon, forms, definite=False, verbal=False) -> None:
-    """The lexicon's words that read proclitic + core + ending (+ pronoun).
+def _collect(proclitic, core, readings, base, lexicon, forms, verbal=False) -> None:
+    """The lexicon's words that read proclitic + core + an ending and pronoun of
+    ``readings`` (``_readings``).
 
     The lexicon also tells nouns from look-alikes: a verb form that the index also
     holds after the article is a noun (أكبر is no form of كبر when الأكبر is in the
@@ -398,7 +402,7 @@ def _collect(proclitic, core, endings, base, lexicon, forms, definite=False, ver
     for form in lexicon.starting_with(prefix):
         if form in forms:
             continue
-        reading = _read_rest(form[len(prefix) :], endings, definite)
+        reading = readings.get(form[len(prefix) :])
         if reading is None:
             continue
         ending, pronoun = reading
@@ -411,19 +415,26 @@ def _collect(proclitic, core, endings, base, lexicon, forms, definite=False, ver
         forms[form] = Segmentation(proclitic, core, ending, pronoun, base)
 
 
-def _read_rest(rest: str, endings: dict[str, str], definite: bool):
-    """(ending, pronoun) if ``rest`` is an allowed ending and pronoun (none on a definite
-    noun), else None."""
-    for ending, pronoun_rule in endings.items():
-        if not rest.startswith(ending):
-            continue
-        pronoun = rest[len(ending) :]
-        if not pronoun:
-            if pronoun_rule != REQUIRED:
-                return ending, ""
-        elif pronoun in PRONOUNS and pronoun_rule != NONE and not definite:
-            return ending, pronoun
-    return None
+@functools.cache
+def _readings(endings: tuple[tuple[str, str], ...], definite: bool = False) -> dict[str, tuple[str, str]]:
+    """{what may follow a stem: (ending, pronoun)} for ``endings`` ((ending, whether a
+    pronoun may, must or must not follow it), in order): each ending alone unless a
+    pronoun must follow, and with each pronoun unless none may or the noun is
+    ``definite``. Where two readings spell the same, the earlier ending's is kept. Asked
+    of every word a family's prefixes start (some 220 a one-word search), a loop over the
+    endings took 0.19 ms of it.
+
+    >>> _readings((("ات", OPTIONAL), ("", OPTIONAL)))["اتها"], _readings((("ون", NONE),)).get("ونها")
+    (('ات', 'ها'), None)
+    """
+    readings: dict[str, tuple[str, str]] = {}
+    for ending, pronoun_rule in endings:
+        if pronoun_rule != REQUIRED:
+            readings.setdefault(ending, (ending, ""))
+        if pronoun_rule != NONE and not definite:
+            for pronoun in PRONOUNS:
+                readings.setdefault(ending + pronoun, (ending, pronoun))
+    return readings
 
 
 def _another_word(core: str, ending: str, base: str) -> bool:

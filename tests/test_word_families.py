@@ -3,6 +3,7 @@ word the index holds, and only those (issue 11's examples, negative ones include
 
 import pytest
 
+from analyzers import morphology
 from search.query import FamilyTerm
 from search.searching import IndexSearcher
 
@@ -139,3 +140,31 @@ def test_signs_and_invisible_joiners_neither_split_nor_hide_a_word(make_index, w
         [hit] = searcher.search(typed).hits
     marked = {s.text[start:end] for s in hit.snippets for start, end in s.highlights}
     assert marked == {written}
+
+
+def _first_reading(rest, endings, definite):
+    """The rule _readings tabulates, as a loop: the first ending that ``rest`` starts
+    with and whose remainder is a pronoun it allows (or nothing, where allowed)."""
+    for ending, rule in endings:
+        if not rest.startswith(ending):
+            continue
+        pronoun = rest[len(ending):]
+        if not pronoun:
+            if rule != morphology.REQUIRED:
+                return ending, ""
+        elif pronoun in morphology.PRONOUNS and rule != morphology.NONE and not definite:
+            return ending, pronoun
+    return None
+
+
+@pytest.mark.parametrize("name", ["NOUN_ENDINGS", "FEMININE_NOUN_ENDINGS", "PERFECT_ENDINGS",
+                                  "HOLLOW_SHORT_ENDINGS", "DEFECTIVE_SHORT_ENDINGS", "IMPERFECT_ENDINGS"])
+@pytest.mark.parametrize("definite", [False, True])
+def test_an_ending_table_reads_what_follows_a_stem_as_the_first_ending_that_fits(name, definite):
+    endings = tuple(getattr(morphology, name).items())
+    pieces = [ending for ending, _ in endings] + list(morphology.PRONOUNS) + ["", "ي", "ة", "ات", "x"]
+    rests = {a + b + c for a in pieces for b in pieces for c in ("", "ه", "ا")}
+    table = morphology._readings(endings, definite)
+    read = {rest: reading for rest in rests if (reading := _first_reading(rest, endings, definite))}
+    assert len(read) >= 3
+    assert {rest: table[rest] for rest in rests if rest in table} == read
