@@ -5,12 +5,14 @@ import random
 import pytest
 
 from analyzers.terms import index_term
-from search.snippets import Matcher
+from search.snippets import COMPATIBILITY_FORMS, Matcher, _has_compatibility_forms
 
 WORDS = [
     "الكِتَابُ", "كتـــاب", "وبالكتاب", "كتاب،", "(كتاب)", "كتب", "مكتبة", "كاتب", "أَثْرِيَا",
     "اثريا", "إثريا", "المدرسة", "المدرسه", "مدارس", "قال", "قالَ:", "USB", "usb-c", "SY24",
     "٢٠٢٤", "2024", "في", "من", "ك.ت.ا.ب", "كت،اب", "كتا‌ب", "[مكتبة]", "«كتابنا»", "؟", "؛",
+    # Presentation forms and fullwidth letters, which NFKC turns into plain letters.
+    "\ufe8d\ufedf\ufedc\ufe98\ufe8e\ufe8f", "\ufdfa", "\ufd3fكتاب\ufd3e", "\uff35\uff33\uff22",
 ]
 SEPARATORS = [" ", "  ", "\n", "، ", "؛", "؟ ", " - ", "\t", "…", "\u200f", "."]
 TERM_SETS = [
@@ -34,6 +36,19 @@ def test_found_words_are_every_word_that_matches(terms):
         assert matcher.spans(text) == expected, text
         matched += bool(expected)
     assert matched > 30
+
+
+def test_a_text_has_compatibility_forms_when_the_class_finds_one():
+    rng = random.Random(11)
+    pool = ["\ufb00", "\ufdfa", "\ufdff", "\ufe6f", "\ufe70", "\ufeff", "\uff00", "\uffef", "\ufff0",
+            "\uf000", "\ud800", "\U0001f600", "كتاب", " ", "a"]
+    found = 0
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 6)))
+        expected = COMPATIBILITY_FORMS.search(text) is not None
+        assert _has_compatibility_forms(text) == expected, ascii(text)
+        found += expected
+    assert 300 < found < 1700
 
 
 def test_a_stretch_that_runs_past_its_word_does_not_hide_the_next():
