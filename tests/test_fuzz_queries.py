@@ -304,3 +304,35 @@ def test_an_excluded_word_with_any_word(searcher, text):
     excludes (it matched every record without المكتبة)."""
     found = {hit.id for hit in searcher.search(text, limit=50, match_any=True).hits}
     assert {"n1", "n2"} <= found and not found & {"a.txt", "n3"}
+
+
+def _shape(node):
+    """A query as comparable data: its class, its attributes (where in the text it was
+    found aside) and its parts'."""
+    attributes = {k: v for k, v in vars(node).items() if k not in ("startchar", "endchar", "subqueries")}
+    return type(node).__name__, sorted(attributes.items()), [_shape(part) for part in getattr(node, "subqueries", ())]
+
+
+def test_words_only_make_what_the_parser_makes_of_them():
+    import random
+
+    from query_fuzz import DIGITS, LATIN, SEPARATORS, WORDS
+    from search.query import LONE_SURROGATE, _parser, _words_only
+
+    schema = make_schema()
+    rng = random.Random(SEED)
+    words = [*WORDS, *LATIN, *DIGITS, "أَثْرِيَا", "كتـــاب", "مدر\u200cسة", "SY24", "Or", "nOt", "ANDNOT"]
+    texts = [
+        "".join(rng.choice(SEPARATORS) + rng.choice(words) for _ in range(rng.randrange(1, 5)))
+        for _ in range(1500)
+    ]
+    texts += list(generate_queries(1500, SEED))
+    taken = {False: 0, True: 0}
+    for text in texts:
+        text = LONE_SURROGATE.sub("\ufffd", text)
+        for match_any in (False, True):
+            made = _words_only(text, schema, match_any)
+            if made is not None:
+                taken[match_any] += 1
+                assert _shape(made) == _shape(_parser(schema, match_any).parse(text)), ascii(text)
+    assert min(taken.values()) > 800
