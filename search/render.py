@@ -335,18 +335,21 @@ def wrapped_lines(line: Text, console, width: int) -> list[Text]:
     indent = len(plain) - len(plain.lstrip(" "))
     if indent >= width:
         indent = 0
-    used, breaks = indent, []
-    for word in _WORDS.finditer(plain, indent):
-        letters = word.group().rstrip()
+    used, breaks, start = indent, [], indent
+    # Each word with the spaces after it; they follow one another from the indent on.
+    for word in _WORDS.findall(plain, indent):
+        letters = word.rstrip()
         size = cell_len(letters)
         if size > width - indent:  # a word no line holds: Rich folds it, and the words around it
             pieces = line[indent:].wrap(console, width - indent, overflow="fold")
             first = 0
             break
         if size > width - used:
-            breaks.append(word.start())
+            breaks.append(start)
             used = indent
-        used += size + cell_len(word.group()[len(letters) :])
+        spaces = word[len(letters) :]
+        used += size + (len(spaces) if spaces == " " else cell_len(spaces))
+        start += len(word)
     else:
         pieces = line.divide(breaks)  # copies: the line is left as it was
         first = 1  # the first piece has its indent

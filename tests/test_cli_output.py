@@ -388,3 +388,25 @@ def test_tabs_are_expanded_to_the_next_stop(make_index, options):
     output = SGR.sub("", search(index, *options, "المدرسة", env={"COLUMNS": "80"}).output)
     assert "\t" not in output
     assert "1. عنوان" + " " * 8 + "مع" + " " * 6 + "جدولة" in output  # "1. " and 5 letters: 8 columns
+
+
+def test_a_line_is_wrapped_where_richs_own_wrapping_breaks_it():
+    """search.render.wrapped_lines measures words its own way: on lines without an indent
+    it breaks them where Rich's Text.wrap does, over Arabic with diacritics, wide letters,
+    emoji, and spaces of one cell, two cells (U+3000) or several."""
+    import random
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from search.render import wrapped_lines
+
+    words = ["ذَهَبَ", "الطُّلّابُ", "المدرسة،", "(2019)", "SY24", "中文字", "😀", "é", "x" * 7, "كتـــاب", "؟"]
+    spaces = [" ", " ", "  ", "\xa0", "\u3000", "\u2003", " \xa0 "]
+    rng = random.Random(5)
+    for _ in range(1500):
+        text = "".join(rng.choice(words) + rng.choice(spaces) for _ in range(rng.randrange(1, 12))).rstrip()
+        width = rng.randrange(8, 40)
+        console = Console(width=width)
+        ours = [str(piece) for piece in wrapped_lines(Text(text), console, width)]
+        assert ours == [str(line).rstrip() for line in Text(text).wrap(console, width)], (text, width)
