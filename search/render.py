@@ -351,6 +351,8 @@ def wrapped_lines(line: Text, console, width: int) -> list[Text]:
         used += size + (len(spaces) if spaces == " " else cell_len(spaces))
         start += len(word)
     else:
+        if not breaks and not plain[-1:].isspace():
+            return [line]  # fits, and nothing to strip: most lines of a page (a copy each was 5%)
         pieces = line.divide(breaks)  # copies: the line is left as it was
         first = 1  # the first piece has its indent
     for number, piece in enumerate(pieces):
