@@ -139,7 +139,9 @@ class Matcher:
 
 
 def _has_compatibility_forms(text: str) -> bool:
-    return _FROM_U_F000 in text.encode("utf-8", "surrogatepass") and COMPATIBILITY_FORMS.search(text) is not None
+    if _FROM_U_F000 not in text.encode("utf-8", "surrogatepass"):
+        return False
+    return COMPATIBILITY_FORMS.search(text) is not None
 
 
 def _raw_spellings(normalized: str) -> list[str]:

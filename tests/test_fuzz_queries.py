@@ -310,7 +310,8 @@ def _shape(node):
     """A query as comparable data: its class, its attributes (where in the text it was
     found aside) and its parts'."""
     attributes = {k: v for k, v in vars(node).items() if k not in ("startchar", "endchar", "subqueries")}
-    return type(node).__name__, sorted(attributes.items()), [_shape(part) for part in getattr(node, "subqueries", ())]
+    parts = [_shape(part) for part in getattr(node, "subqueries", ())]
+    return type(node).__name__, sorted(attributes.items()), parts
 
 
 def test_words_only_make_what_the_parser_makes_of_them():
