@@ -38,6 +38,7 @@ COMPATIBILITY_FORMS = re.compile("[\ufb00-\ufdff\ufe70-\ufeff\uff00-\uffef]")
 # memchr took a quarter of the class's search over the text (0.05 against 0.2 ms over
 # a single word's 10 texts, bench/query.py's words on tashkeela_classical).
 _FROM_U_F000 = b"\xef"
+_ENCODED_UP_TO = 1 << 20  # characters
 # Above this many distinct terms (a short prefix's expansions), scanning every word is
 # faster than one alternation of them all.
 MAX_FINDER_TERMS = 200
@@ -139,7 +140,8 @@ class Matcher:
 
 
 def _has_compatibility_forms(text: str) -> bool:
-    if _FROM_U_F000 not in text.encode("utf-8", "surrogatepass"):
+    # (Not a copy of a long text: one record may hold up to a file's 100 MB.)
+    if len(text) <= _ENCODED_UP_TO and _FROM_U_F000 not in text.encode("utf-8", "surrogatepass"):
         return False
     return COMPATIBILITY_FORMS.search(text) is not None
 

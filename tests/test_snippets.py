@@ -49,6 +49,8 @@ def test_a_text_has_compatibility_forms_when_the_class_finds_one():
         assert _has_compatibility_forms(text) == expected, ascii(text)
         found += expected
     assert 300 < found < 1700
+    long = "كتاب " * 300_000  # past what is encoded to look: the class searches it
+    assert not _has_compatibility_forms(long) and _has_compatibility_forms(long + "\ufdfa")
 
 
 def test_a_stretch_that_runs_past_its_word_does_not_hide_the_next():
