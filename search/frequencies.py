@@ -297,9 +297,16 @@ def derive(index_dir: Path, ix) -> int:
                 continue
             written += 1
     # Those gathered for segments merged away since (a long run commits on the way).
+    discard_pending(index_dir)
+    return written
+
+
+def discard_pending(index_dir: Path) -> None:
+    """Forget, and delete, the files gathered for segments of ``index_dir`` that no
+    commit will name: merged away, or of a run that failed."""
+    folder = os.path.abspath(index_dir)
     for key in [key for key in PENDING if key[0] == folder]:
         PENDING.pop(key).unlink(missing_ok=True)
-    return written
 
 
 def _counts(path: Path, doc_count: int) -> bool:

@@ -658,6 +658,7 @@ def _writing(ix, index_dir: Path, options: dict, progress: Progress):
             # full disk their space is what the next run needs.
             session.writer = None
             traceback.clear_frames(error.__traceback__)
+            frequencies.discard_pending(index_dir)
             store.remove_leftovers(index_dir)
             if isinstance(error, OSError):
                 raise store.write_error(index_dir, error) from error

@@ -25,7 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 from analyzers.grams import gram_text
-from search import store
+from search import frequencies, store
 from search.cli import cli
 from search.errors import SearchError
 from search.indexer import index_paths
@@ -480,6 +480,7 @@ def test_a_full_disk_is_one_line_and_leaves_the_last_commit(
     assert_one_error_line(result, f"cannot write the index at {index_dir}", "No space left")
     assert listing(index_dir) == before
     assert listing(tmp_path) == ["docs", "index"]
+    assert not frequencies.PENDING  # nothing of the failed run is kept for a later commit
     assert search(index_dir, BOOK).exit_code == 0
     monkeypatch.undo()
     assert "1 added" in index(index_dir, docs).output
