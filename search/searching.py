@@ -20,7 +20,7 @@ from search import grams, ranking, store
 from search.errors import SearchError
 from search.filestate import FileState
 from search.lexicon import IndexLexicon, load_lexicon
-from search.query import TEXT_FIELDS, ParsedQuery, parse_query, positive_leaves
+from search.query import TEXT_FIELDS, FamilyTerm, ParsedQuery, parse_query, positive_leaves
 from search.snippets import Matcher, Snippet, snippets
 
 # BM25F over title and body; the title weight lives in search.query.TITLE_BOOST.
@@ -338,10 +338,25 @@ class IndexSearcher:
             return hits
         if self._grams is None or self._grams.searcher is not self.searcher:
             self._grams = grams.GramScorer(self.searcher)
-        hits = self._grams.best(parsed.grams, hits, count)
+        hits = self._grams.best(parsed.grams, hits, count, self._typed_words_held(parsed, hits))
         for position, hit in enumerate(hits):
             hit.rank = position
         return hits
+
+    def _typed_words_held(self, parsed: ParsedQuery, hits: list[ranking.Ranked]) -> list[tuple[str, ...]]:
+        """For each hit, the query's words its body holds as typed (normalized), which its
+        families' postings tell (``FamilyTerm``'s form typed): the record's gram text
+        (``analyzers.grams.gram_text`` of its title and body) holds each of them whole."""
+        held = [()] * len(hits)
+        families = [leaf for leaf in parsed.query.leaves() if type(leaf) is FamilyTerm and leaf.fieldname == "body"]
+        for leaf, offset in self.searcher.leaf_searchers() if families else ():
+            end = offset + leaf.doc_count_all()
+            for family in families:
+                _, exact = family.postings(self.searcher).get(id(leaf.reader()), ({}, {}))
+                for position, hit in enumerate(hits):
+                    if offset <= hit.docnum < end and exact.get(hit.docnum - offset):
+                        held[position] += (family.text,)
+        return held
 
     def matcher(self, query: whoosh_query.Query) -> Matcher:
         """What to highlight for ``query``: its positive terms (prefixes and fuzzy words

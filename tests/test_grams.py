@@ -126,3 +126,25 @@ def test_the_best_hits_are_those_every_hit_scored_gives(many, word):
             best = scorer.best(parsed.grams, hits, count)
         assert [(hit.score, hit.docnum) for hit in best] == every[:count]
     assert len(counted) < 6 * len(base)  # some hits were left uncounted
+
+
+@pytest.mark.parametrize("text", ["الاوكسجين", "اكسجين", "غاز", "غاز اكسجين"])
+def test_the_grams_of_words_held_as_typed_score_as_if_looked_for(many, text):
+    """The grams of the query's words a hit's body holds as typed (its families' postings
+    say so) are not looked for in its gram text, which holds them: the best hits, their
+    scores and order are the same as when every gram is looked for."""
+    parsed = many.parse(text)
+    base, _ = ranking.rank(many.searcher, parsed.query, 100)
+    held = many._typed_words_held(parsed, base)
+    assert any(held)
+    scorer = GramScorer(many.searcher)
+
+    def best(count, words_held=None):
+        hits = [ranking.Ranked(hit.docnum, hit.score, hit.rank) for hit in base]
+        return [(hit.docnum, hit.score) for hit in scorer.best(parsed.grams, hits, count, words_held)]
+
+    for count in (1, 10, len(base)):
+        assert best(count, held) == best(count)
+    if text == "اكسجين":  # a hit claimed to hold what it does not scores otherwise
+        claimed = [tuple(parsed.words)] * len(base)
+        assert best(len(base), claimed) != best(len(base))
