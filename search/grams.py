@@ -87,7 +87,7 @@ class GramScorer:
 
 class _Counted:
     """The query's grams in some documents' columns: which each document holds (and
-    where first), and their BM25 idfs among these documents."""
+    where to count each from), and their BM25 idfs among these documents."""
 
     def __init__(self, column, grams: tuple[tuple[str, float], ...], docnums: list[int], words_held=None):
         # Counted in the column's UTF-8 bytes, after the count of grams: a gram occurs in

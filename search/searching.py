@@ -224,6 +224,7 @@ class IndexSearcher:
         mismatch = store.version_mismatch(index_dir)
         if mismatch:
             self.warnings.append(f"results may be incomplete: {mismatch}")
+        self._analyzed_as_now = mismatch is None  # its terms and gram texts are this version's
         self.searcher = self._open_searcher(self.index)
         self._grams = None  # a GramScorer of self.searcher, made when first needed
         self._lexicon = None  # an IndexLexicon of self.searcher, likewise
@@ -338,7 +339,9 @@ class IndexSearcher:
             return hits
         if self._grams is None or self._grams.searcher is not self.searcher:
             self._grams = grams.GramScorer(self.searcher)
-        hits = self._grams.best(parsed.grams, hits, count, self._typed_words_held(parsed, hits))
+        # Words held as typed tell grams held only where the gram texts were written as now.
+        held = self._typed_words_held(parsed, hits) if self._analyzed_as_now else None
+        hits = self._grams.best(parsed.grams, hits, count, held)
         for position, hit in enumerate(hits):
             hit.rank = position
         return hits
@@ -411,6 +414,7 @@ class IndexSearcher:
             searcher = self._open_searcher(index)
             self.searcher.close()
             self.index, self.searcher, self.build = index, searcher, build
+            self._analyzed_as_now = store.version_mismatch(self.index_dir) is None
             return
         try:
             current = self.searcher.up_to_date()

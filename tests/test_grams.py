@@ -148,3 +148,19 @@ def test_the_grams_of_words_held_as_typed_score_as_if_looked_for(many, text):
     if text == "اكسجين":  # a hit claimed to hold what it does not scores otherwise
         claimed = [tuple(parsed.words)] * len(base)
         assert best(len(base), claimed) != best(len(base))
+
+
+def test_an_index_of_another_analyzer_version_looks_for_every_gram(make_index, monkeypatch):
+    """Its gram texts and terms were written by another version: what its postings say
+    a hit holds is not taken to tell which grams its gram text holds."""
+    import json
+
+    from search import store
+
+    index_dir = make_index(DOCUMENTS)
+    meta = index_dir / store.META_FILE
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "analyzer_version": "0-old"}))
+    with IndexSearcher(index_dir) as opened:
+        assert opened.warnings
+        monkeypatch.setattr(IndexSearcher, "_typed_words_held", lambda *args: pytest.fail("asked"))
+        assert len(opened.search("الأكسجين").hits) == 1 and len(opened.search("يتبادل").hits) == 2
