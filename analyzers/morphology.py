@@ -172,6 +172,10 @@ def definite(proclitic: str) -> bool:
     return proclitic.endswith((ARTICLE, "لل"))
 
 
+# Each stack of noun proclitics, and whether it ends in the article (asked of every base).
+_NOUN_PROCLITICS_DEFINITE = [(proclitic, definite(proclitic)) for proclitic in NOUN_PROCLITICS]
+
+
 def carries_article(word: str) -> bool:
     """Whether ``word`` (with no proclitic taken off) reads as the article and a word the
     dictionary knows, and so takes no pronoun: المدرسه is ال + مدرسه, not المدرس + ه "his
@@ -326,20 +330,20 @@ def _grow_noun(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> N
     indefinite = _readings(without_tanween if core.endswith("ي") else tuple(endings.items()))
     definite_readings = _readings(without_tanween, definite=True)
     article_in_base = carries_article(base)
-    for proclitic in NOUN_PROCLITICS:
-        with_article = article_in_base or definite(proclitic)
+    for proclitic, with_article in _NOUN_PROCLITICS_DEFINITE:
+        with_article = with_article or article_in_base
         _collect(proclitic, core, definite_readings if with_article else indefinite, base, lexicon, forms)
 
 
 def _grow_verb(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> None:
     perfect = [(stem, _readings(tuple(endings.items()))) for stem, endings in perfect_stems(base)]
-    imperfect = _readings(tuple(IMPERFECT_ENDINGS.items()))
+    imperfect, imperfect_on = _readings(tuple(IMPERFECT_ENDINGS.items())), imperfect_stems(base)
     for conjunction in ("", *CONJUNCTIONS):
         for stem, readings in perfect:
             _collect(conjunction, stem, readings, base, lexicon, forms, verbal=True)
         for particle in ("", FUTURE, "ل"):
             for person in IMPERFECT_PREFIXES:
-                for stem in imperfect_stems(base):
+                for stem in imperfect_on:
                     _collect(conjunction + particle + person, stem, imperfect, base, lexicon, forms,
                              verbal=True)
 
