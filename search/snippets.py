@@ -152,14 +152,19 @@ def _has_compatibility_forms(text: str) -> bool:
 def compatibility_forms() -> re.Pattern:
     """A class of the characters of COMPATIBILITY_BLOCKS that NFKC changes: not the
     ornate parentheses ﴾ ﴿ around Quranic verses, nor the byte-order mark, which sent a
-    text of a tafsir to the slow way (some 1 ms a text). Made when first needed (2.4 ms)."""
-    changed = (
-        char
-        for start, end in COMPATIBILITY_BLOCKS
-        for char in map(chr, range(start, end + 1))
-        if unicodedata.normalize("NFKC", char) != char
-    )
-    return re.compile("[" + "".join(map(re.escape, changed)) + "]")
+    text of a tafsir to the slow way (some 1 ms a text). Made when first needed, as 23
+    ranges (1.1 ms; a class of its 1,013 characters took 2.4 ms to make)."""
+    ranges: list[list[int]] = []
+    for start, end in COMPATIBILITY_BLOCKS:
+        for code in range(start, end + 1):
+            if unicodedata.normalize("NFKC", chr(code)) == chr(code):
+                continue
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    parts = (f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges)
+    return re.compile("[" + "".join(parts) + "]")
 
 
 def _raw_spellings(normalized: str) -> list[str]:
