@@ -330,9 +330,9 @@ def _grow_noun(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> N
     indefinite = _readings(without_tanween if core.endswith("ي") else tuple(endings.items()))
     definite_readings = _readings(without_tanween, definite=True)
     article_in_base = carries_article(base)
-    for proclitic, with_article in _NOUN_PROCLITICS_DEFINITE:
-        with_article = with_article or article_in_base
-        _collect(proclitic, core, definite_readings if with_article else indefinite, base, lexicon, forms)
+    for proclitic, ends_in_article in _NOUN_PROCLITICS_DEFINITE:
+        readings = definite_readings if ends_in_article or article_in_base else indefinite
+        _collect(proclitic, core, readings, base, lexicon, forms)
 
 
 def _grow_verb(base: str, lexicon: Lexicon, forms: dict[str, Segmentation]) -> None:

@@ -105,10 +105,10 @@ class _Counted:
             words = value.find(b" ") + 1
             self.values.append(value)
             self.lengths.append(read_gram_count(value[: max(words - 1, 0)]))
-            held = words_held[position] if words_held else ()
-            known = known_for.get(held)
+            typed = words_held[position] if words_held else ()
+            known = known_for.get(typed)
             if known is None:
-                known = known_for[held] = frozenset(gram for word in held for gram in word_grams(word))
+                known = known_for[typed] = frozenset(gram for word in typed for gram in word_grams(word))
             # {gram: (its bytes, where to count it from)} of the query's grams it holds
             self.firsts.append({
                 gram: (raw, words if gram in known else at)
