@@ -12,7 +12,6 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 
 from analyzers.normalization import DELETED_CHARACTERS, FOLDED_INTO
 from analyzers.terms import index_term
@@ -107,7 +106,7 @@ class Matcher:
             at = max(word.end(), found.start() + 1)
         return sorted(spans)
 
-    @cached_property
+    @functools.cached_property
     def _finder(self) -> re.Pattern | None:
         """A pattern for the raw spellings of the terms' letters, or None if too many."""
         shortest = []  # the terms holding no shorter term (one that does is found by it)
